@@ -1,0 +1,101 @@
+// Runs a command with a working Secret Service (the Linux OS keychain).
+//
+// When a Secret Service is already reachable (a desktop session), the command runs as is. Otherwise
+// (CI, containers, SSH) it starts a private D-Bus session with `dbus-run-session`, starts gnome-keyring's
+// secrets component with a throwaway, unlocked keyring in a temporary folder, waits until a real
+// write/read/delete round trip succeeds, and only then runs the command. The keyring is discarded after.
+//
+// Usage: node scripts/with-keychain.ts <command> [args...]
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const INSIDE_FLAG = '--inside-private-session';
+const thisScript = fileURLToPath(import.meta.url);
+
+async function secretServiceWorks(): Promise<boolean> {
+  if (process.platform !== 'linux') return true; // macOS Keychain and Windows Credential Manager are always there
+  if (!process.env.DBUS_SESSION_BUS_ADDRESS) return false;
+  try {
+    const { Entry } = await import('@napi-rs/keyring');
+    const probe = new Entry('byok-ceremony.probe', `probe-${process.pid}`, { linux: { store: 'secret-service' } });
+    probe.setSecret(new Uint8Array([1, 2, 3]));
+    const readBack = probe.getSecret();
+    probe.deleteCredential();
+    return Array.isArray(readBack) && readBack.length === 3;
+  } catch {
+    return false;
+  }
+}
+
+function run(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    child.on('error', (error) => {
+      console.error(`with-keychain: could not start ${command[0]}: ${error.message}`);
+      resolve(127);
+    });
+  });
+}
+
+function requireTool(name: string, debianPackage: string): void {
+  const found = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
+  if (found.status !== 0) {
+    console.error(
+      `with-keychain: no Secret Service is reachable and '${name}' is not installed.\n` +
+        `Install it (Debian/Ubuntu: apt-get install ${debianPackage}) or run inside a desktop session.`,
+    );
+    process.exit(2);
+  }
+}
+
+async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup: () => void }> {
+  const dataHome = mkdtempSync(join(tmpdir(), 'byok-keyring-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: dataHome };
+  // --unlock reads the new login keyring's password from stdin and leaves it unlocked.
+  const unlock = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'byok-test', env, encoding: 'utf8' });
+  if (unlock.status !== 0) throw new Error(`gnome-keyring-daemon --unlock failed: ${unlock.stderr}`);
+  const start = spawnSync('gnome-keyring-daemon', ['--start', '--components=secrets'], { env, encoding: 'utf8' });
+  if (start.status !== 0) throw new Error(`gnome-keyring-daemon --start failed: ${start.stderr}`);
+  for (const line of start.stdout.split('\n')) {
+    const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
+    if (match) env[match[1]!] = match[2]!;
+  }
+  Object.assign(process.env, env);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    if (await secretServiceWorks()) {
+      return { env, cleanup: () => rmSync(dataHome, { recursive: true, force: true }) };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('gnome-keyring started but the Secret Service did not answer a write/read round trip within 5 s.');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const inside = args[0] === INSIDE_FLAG;
+  const command = inside ? args.slice(1) : args;
+  if (command.length === 0) {
+    console.error('usage: node scripts/with-keychain.ts <command> [args...]');
+    process.exit(2);
+  }
+  if (inside) {
+    const keyring = await startPrivateKeyring();
+    const code = await run(command, { ...keyring.env, BYOK_PRIVATE_KEYRING: '1' });
+    keyring.cleanup();
+    process.exit(code);
+  }
+  if (await secretServiceWorks()) process.exit(await run(command, process.env));
+  requireTool('dbus-run-session', 'dbus');
+  requireTool('gnome-keyring-daemon', 'gnome-keyring');
+  console.error('with-keychain: no Secret Service reachable; starting a private D-Bus session with a throwaway gnome-keyring.');
+  process.exit(await run(['dbus-run-session', '--', process.execPath, thisScript, INSIDE_FLAG, ...command], process.env));
+}
+
+await main();
