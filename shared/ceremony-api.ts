@@ -1,0 +1,264 @@
+// The use cases of the product, as one service. The CLI, the IPC handlers (the desktop app) and the
+// ceremony runner all call this interface; `main/core/ceremony.ts` implements it.
+//
+// Everything here is what may leave the core: metadata, check values, fingerprints, file paths, progress.
+// No type here has a field for key material, import tokens' secrets or credentials in a reply.
+// (Requests may carry a credential or passphrase one way, into the core, to go straight to the keychain.)
+import type { KeySpecName } from './key-specs.ts';
+import type { ProviderId, WrappingAlgorithm } from './providers.ts';
+
+export type CheckKind = 'kcv' | 'fingerprint';
+export interface KeyCheckValue {
+  kind: CheckKind;
+  /** KCV: 6 upper-case hex; fingerprint: 64 lower-case hex (SHA-256 of the DER SubjectPublicKeyInfo). */
+  value: string;
+}
+
+export type KeyStatus = 'active' | 'backup-missing' | 'restored';
+export type RemoteState = 'PendingImport' | 'Enabled' | 'Disabled' | 'PendingDeletion' | 'Unknown';
+
+export interface RemoteBindingSummary {
+  provider: string; // the connected provider's name (see providers)
+  providerType: ProviderId;
+  region: string | null;
+  remoteKeyId: string;
+  state: RemoteState;
+  materialExpiry: string | null;
+  lastSyncedAt: string | null;
+}
+
+export interface KeySummary {
+  id: string;
+  alias: string;
+  description: string | null;
+  spec: KeySpecName;
+  check: KeyCheckValue;
+  createdAt: string;
+  status: KeyStatus;
+  backup: 'verified' | 'unverified' | 'missing';
+  remote: RemoteBindingSummary[];
+}
+
+export interface OperatorContext {
+  operator?: string;
+  witnesses?: string[];
+}
+
+export interface GenerateKeysRequest extends OperatorContext {
+  spec: KeySpecName;
+  alias: string;
+  description?: string;
+  count?: number;
+  /** Paths of files whose content is mixed into the OS entropy (HKDF-SHA-512). */
+  entropyFiles?: string[];
+  /** Dice rolls typed by the operator (digits 1-6). */
+  diceRolls?: string;
+}
+export interface GenerateKeysReply {
+  keys: Array<Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check' | 'createdAt'>>;
+  entropy: { sources: Array<{ kind: string; label: string; bytes: number }>; healthPassed: boolean };
+}
+
+export interface ParamsSummary {
+  provider: ProviderId;
+  remoteKeyId: string | null;
+  wrappingKeySpec: string;
+  wrappingKeyBits: number;
+  algorithm: WrappingAlgorithm | null;
+  /** Per key spec, the algorithms this provider accepts with this wrapping key. */
+  algorithmsAllowed: Partial<Record<KeySpecName, WrappingAlgorithm[]>>;
+  parametersValidTo: string | null;
+  /** Seconds left until the deadline at the time of inspection (negative when past). */
+  secondsLeft: number | null;
+  warnings: string[];
+}
+
+export interface WrapRequest extends OperatorContext {
+  keyId: string;
+  paramsPath: string;
+  algorithm?: WrappingAlgorithm;
+  /** ISO-8601 or 'never'. */
+  materialExpiry?: string;
+  outDir: string;
+}
+export interface OutputFile {
+  name: string;
+  path: string;
+  sha256: string;
+}
+export interface WrapReply {
+  files: OutputFile[];
+  check: KeyCheckValue;
+  provider: ProviderId;
+  algorithm: WrappingAlgorithm;
+  warnings: string[];
+}
+
+export interface BundleVerifyReply {
+  valid: true;
+  keyId: string;
+  alias: string;
+  spec: KeySpecName;
+  check: KeyCheckValue;
+  provider: ProviderId;
+  algorithm: WrappingAlgorithm;
+  signerPublicKey: string;
+  signedByThisVault: boolean;
+}
+
+export interface BackupVerifyReply {
+  verified: number;
+  failed: Array<{ id: string; reason: string }>;
+}
+export interface BackupRestoreReply {
+  key: Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check'>;
+  restoredRecord: boolean;
+}
+export interface VaultRebuildReply {
+  recovered: Array<Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check'>>;
+  unrecoverable: Array<{ item: string; reason: string }>;
+}
+export interface ReconciliationReport {
+  backupsWithoutRecord: string[];
+  recordsWithoutBackup: string[];
+}
+
+export interface SharesSplitRequest extends OperatorContext {
+  keyId: string;
+  threshold: number;
+  shares: number;
+  outDir: string;
+  custodians?: string[];
+}
+export interface SharesSplitReply {
+  keyId: string;
+  check: KeyCheckValue;
+  files: Array<{ index: number; path: string; shareCheck: string; custodian: string | null }>;
+  subsetsVerified: number;
+}
+export interface SharesCombineReply {
+  keyId: string;
+  check: KeyCheckValue;
+  sharesUsed: number;
+  restoredToKeychain: boolean;
+}
+
+export interface EscrowWriteRequest extends OperatorContext {
+  keyIds: string[];
+  path: string;
+  /** One-way into the core; never echoed. */
+  passphrase: string;
+}
+
+export interface AuditVerifyReply {
+  valid: boolean;
+  events: number;
+  head: string;
+  problem?: { seq: number; reason: string };
+}
+export interface AuditEventSummary {
+  seq: number;
+  time: string;
+  type: string;
+  operator: string | null;
+  witnesses: string[];
+  summary: string;
+}
+
+export interface ProviderConfig {
+  name: string;
+  type: 'huawei' | 'tencent' | 'aws';
+  region: string;
+  projectId?: string;
+  endpoint?: string;
+}
+export interface ProviderAddRequest extends ProviderConfig {
+  /** One-way into the core, straight to the keychain. */
+  accessKeyId: string;
+  secret: string;
+  sessionToken?: string;
+}
+export interface ProviderSummary extends ProviderConfig {
+  hasCredentials: boolean;
+  connected: boolean;
+}
+
+export interface SyncRequest {
+  provider?: string;
+  renewalWindowDays?: number;
+}
+export interface SyncReply {
+  imported: string[];
+  expiring: Array<{ id: string; materialExpiry: string }>;
+  expired: string[];
+  drifted: Array<{ id: string; reason: string }>;
+  renewed: string[];
+  renewalRequests: string[];
+  pendingJobs: number;
+  failedJobs: Array<{ id: string; reason: string }>;
+}
+export interface SyncJobSummary {
+  id: string;
+  kind: string;
+  keyId: string | null;
+  provider: string;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  attempts: number;
+  nextAttemptAt: string | null;
+  lastError: string | null;
+}
+
+export interface OfflineCheckReply {
+  offline: boolean;
+  interfaces: Array<{ name: string; addresses: string[] }>;
+  defaultRoute: boolean;
+  checkedAt: string;
+}
+
+export interface ProgressEvent {
+  operation: string;
+  done: number;
+  total: number;
+  message: string;
+}
+export type ProgressListener = (event: ProgressEvent) => void;
+
+export interface VaultInfo {
+  vaultId: string;
+  dir: string;
+  keys: number;
+  ceremonyPublicKey: string;
+  reconciliation: ReconciliationReport;
+}
+
+/** Options every long operation accepts. */
+export interface RunOptions {
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface CeremonyService {
+  vaultInfo(): Promise<VaultInfo>;
+  generateKeys(request: GenerateKeysRequest, options?: RunOptions): Promise<GenerateKeysReply>;
+  listKeys(filter?: { search?: string; spec?: KeySpecName }): Promise<{ keys: KeySummary[] }>;
+  keyHistory(keyId: string): Promise<{ events: AuditEventSummary[] }>;
+  inspectParams(request: { path: string; algorithm?: WrappingAlgorithm }): Promise<ParamsSummary>;
+  wrap(request: WrapRequest, options?: RunOptions): Promise<WrapReply>;
+  verifyBundle(request: { path: string }): Promise<BundleVerifyReply>;
+  backupVerify(request: { keyId?: string }, options?: RunOptions): Promise<BackupVerifyReply>;
+  backupRestore(request: { keyId: string } & OperatorContext): Promise<BackupRestoreReply>;
+  vaultRebuild(request: OperatorContext): Promise<VaultRebuildReply>;
+  sharesSplit(request: SharesSplitRequest): Promise<SharesSplitReply>;
+  sharesCombine(request: { paths: string[] } & OperatorContext): Promise<SharesCombineReply>;
+  escrowWrite(request: EscrowWriteRequest): Promise<{ path: string; keys: number; sha256: string }>;
+  auditVerify(): Promise<AuditVerifyReply>;
+  auditList(filter?: { keyId?: string; limit?: number }): Promise<{ events: AuditEventSummary[] }>;
+  auditExport(request: { format: 'md' | 'html'; out: string }): Promise<OutputFile>;
+  providerAdd(request: ProviderAddRequest): Promise<ProviderSummary>;
+  providerList(): Promise<{ providers: ProviderSummary[] }>;
+  providerRemove(request: { name: string }): Promise<{ removed: boolean }>;
+  sync(request: SyncRequest, options?: RunOptions): Promise<SyncReply>;
+  syncJobs(): Promise<{ jobs: SyncJobSummary[] }>;
+  offlineCheck(): Promise<OfflineCheckReply>;
+  close(): Promise<void>;
+}
