@@ -223,6 +223,16 @@ export interface ProgressEvent {
 }
 export type ProgressListener = (event: ProgressEvent) => void;
 
+/** One step of a planned ceremony, recorded in the audit log as it happens (see main/core/plan). */
+export interface CeremonyStepRecord extends OperatorContext {
+  ceremonyId: string;
+  planSha256: string;
+  step: string;
+  status: 'started' | 'done' | 'confirmed' | 'refused' | 'skipped';
+  keyId?: string;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
 export interface VaultInfo {
   vaultId: string;
   dir: string;
@@ -260,5 +270,6 @@ export interface CeremonyService {
   sync(request: SyncRequest, options?: RunOptions): Promise<SyncReply>;
   syncJobs(): Promise<{ jobs: SyncJobSummary[] }>;
   offlineCheck(): Promise<OfflineCheckReply>;
+  recordCeremonyStep(record: CeremonyStepRecord): Promise<{ seq: number; hash: string }>;
   close(): Promise<void>;
 }

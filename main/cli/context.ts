@@ -1,0 +1,24 @@
+// What every command gets: global options, the service (opened lazily, once), and one way to print.
+import type { Command } from 'commander';
+import type { CeremonyService, ProgressEvent } from '../../shared/ceremony-api.ts';
+
+export interface GlobalOptions {
+  vault: string;
+  json: boolean;
+  operator?: string;
+  witness: string[];
+}
+
+export interface CliContext {
+  options(): GlobalOptions;
+  /** Opens the vault (creating it when `create`) and composes the core service, once per process. */
+  service(create?: boolean): Promise<CeremonyService>;
+  /** Prints a command's result: the JSON document with --json, else the human form. */
+  print(value: unknown, human: (value: never) => string): void;
+  /** Progress for long work: a line on stderr unless --json (stdout stays one JSON document). */
+  progress(event: ProgressEvent): void;
+  /** The operator and witnesses from the global flags, for audit events. */
+  operatorContext(): { operator?: string; witnesses?: string[] };
+}
+
+export type RegisterCommands = (program: Command, context: CliContext) => void;

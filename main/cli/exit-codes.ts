@@ -1,0 +1,55 @@
+// Exit codes of the `byok` command, by error code. Scripts depend on these: change them only with care.
+import type { ErrorCode } from '../../shared/errors.ts';
+
+const USAGE = 2;
+const REFUSED = 3; // the input was understood and refused (expired parameters, wrong algorithm, ...)
+const INTEGRITY = 4; // a check failed: backup, bundle, audit chain, shares
+const UNAVAILABLE = 5; // a part of the machine is missing or busy: keychain, vault lock
+const REMOTE = 6; // the KMS said no or could not be reached
+const INTERNAL = 70;
+
+const BY_CODE: Partial<Record<ErrorCode, number>> = {
+  INVALID_INPUT: USAGE,
+  INVALID_ARGUMENT: USAGE,
+  FILE_NOT_FOUND: USAGE,
+  KEY_NOT_FOUND: USAGE,
+  PROVIDER_NOT_FOUND: USAGE,
+  VAULT_NOT_FOUND: USAGE,
+  OUTPUT_EXISTS: REFUSED,
+  UNSUPPORTED: REFUSED,
+  ENTROPY_SOURCE_INVALID: REFUSED,
+  KEY_SPEC_INVALID: REFUSED,
+  PARAMS_MALFORMED: REFUSED,
+  PARAMS_EXPIRED: REFUSED,
+  PARAMS_PROVIDER_UNKNOWN: REFUSED,
+  WRAPPING_KEY_MISMATCH: REFUSED,
+  ALGORITHM_NOT_ACCEPTED: REFUSED,
+  SPEC_NOT_ACCEPTED: REFUSED,
+  MATERIAL_EXPIRY_INVALID: REFUSED,
+  PLAN_INVALID: REFUSED,
+  CEREMONY_NOT_OFFLINE: REFUSED,
+  CEREMONY_CONFIRMATION_FAILED: REFUSED,
+  CEREMONY_STATE_INVALID: REFUSED,
+  ENTROPY_HEALTH_FAILED: INTEGRITY,
+  BUNDLE_INVALID: INTEGRITY,
+  BUNDLE_SIGNATURE_INVALID: INTEGRITY,
+  BACKUP_MISSING: INTEGRITY,
+  BACKUP_MISMATCH: INTEGRITY,
+  BACKUP_CORRUPT: INTEGRITY,
+  SHARES_INSUFFICIENT: INTEGRITY,
+  SHARE_INVALID: INTEGRITY,
+  ESCROW_PASSPHRASE_WRONG: INTEGRITY,
+  AUDIT_CHAIN_BROKEN: INTEGRITY,
+  VAULT_CORRUPT: INTEGRITY,
+  VAULT_TOO_NEW: UNAVAILABLE,
+  VAULT_IN_USE: UNAVAILABLE,
+  STORAGE_FAILED: UNAVAILABLE,
+  KEYCHAIN_UNAVAILABLE: UNAVAILABLE,
+  KEYCHAIN_LOCKED: UNAVAILABLE,
+  CANCELLED: UNAVAILABLE,
+};
+
+export function exitCodeFor(code: ErrorCode): number {
+  if (code.startsWith('KMS_') || code.startsWith('PROVIDER_')) return BY_CODE[code] ?? REMOTE;
+  return BY_CODE[code] ?? INTERNAL;
+}
