@@ -208,6 +208,48 @@ export interface SyncJobSummary {
   lastError: string | null;
 }
 
+export interface RemoteCreateKeyRequest extends OperatorContext {
+  /** The connected provider's name (from providerAdd). */
+  provider: string;
+  /** The local key this remote key will hold. */
+  keyId: string;
+  description?: string;
+}
+export interface RemoteCreateKeyReply {
+  keyId: string;
+  provider: string;
+  remoteKeyId: string;
+}
+export interface RemoteParamsRequest extends OperatorContext {
+  provider: string;
+  keyIds: string[];
+  algorithm?: WrappingAlgorithm;
+  /** Our request file, carried to the air-gapped machine; never overwritten. */
+  out: string;
+}
+export interface RemoteParamsReply {
+  path: string;
+  keys: number;
+  parametersValidTo: string | null;
+  sha256: string;
+}
+export interface ImportBundleReply {
+  keyId: string;
+  provider: string;
+  remoteKeyId: string;
+  state: RemoteState;
+  materialExpiry: string | null;
+  /** How the import was proven to be the right key (public key compared, or what the provider allows). */
+  proof: string;
+}
+export interface RenewReply {
+  keyId: string;
+  renewed: boolean;
+  /** When this machine holds no backup of the key: the renewal request file to carry to the air-gapped one. */
+  renewalRequest: string | null;
+  materialExpiry: string | null;
+}
+
 export interface OfflineCheckReply {
   offline: boolean;
   interfaces: Array<{ name: string; addresses: string[] }>;
@@ -269,6 +311,10 @@ export interface CeremonyService {
   providerRemove(request: { name: string }): Promise<{ removed: boolean }>;
   sync(request: SyncRequest, options?: RunOptions): Promise<SyncReply>;
   syncJobs(): Promise<{ jobs: SyncJobSummary[] }>;
+  remoteCreateKey(request: RemoteCreateKeyRequest): Promise<RemoteCreateKeyReply>;
+  remoteParams(request: RemoteParamsRequest): Promise<RemoteParamsReply>;
+  importBundle(request: { path: string; provider?: string } & OperatorContext, options?: RunOptions): Promise<ImportBundleReply>;
+  renewKey(request: { keyId: string; provider?: string; materialExpiry?: string; out?: string } & OperatorContext): Promise<RenewReply>;
   offlineCheck(): Promise<OfflineCheckReply>;
   recordCeremonyStep(record: CeremonyStepRecord): Promise<{ seq: number; hash: string }>;
   close(): Promise<void>;
