@@ -1,0 +1,11 @@
+// What a key's metadata records about the randomness behind it: which sources, how many bytes each, and
+// the health report. Never the entropy itself, nor a hash of it (a hash of low-entropy operator input,
+// such as a few dice rolls, could be brute-forced back).
+import type { HealthReport } from './health-tests.ts';
+
+export type EntropySourceKind = 'os-csprng' | 'operator-file' | 'operator-dice';
+
+export interface EntropyEvidence {
+  sources: Array<{ kind: EntropySourceKind; label: string; bytes: number }>;
+  health: HealthReport;
+}
