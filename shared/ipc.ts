@@ -1,0 +1,523 @@
+// The IPC contract: one channel per CeremonyService use case, each with a zod schema for the request and
+// one for the reply. The Electron preload, the test/demo browser bridge and the renderer's types all come
+// from this one table; main/ipc validates every request against it before the core runs and every reply
+// after, so nothing the table does not describe crosses the process boundary.
+//
+// Requests are strict (an unknown field is an error, not ignored) and every string and list is bounded.
+// Replies are parsed without `.strict()`: a field the core adds that the contract does not know is
+// dropped, never forwarded — the reply schemas are the allow-list of what may leave the main process.
+// No reply schema has a field for key material, credentials, passphrases or tokens (a test walks them).
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.ts';
+import { KEY_SPEC_NAMES } from './key-specs.ts';
+import type { CeremonyService } from './ceremony-api.ts';
+import { PROVIDER_IDS, WRAPPING_ALGORITHMS } from './providers.ts';
+
+// ---------------------------------------------------------------------------------------------------
+// Building blocks
+
+export const LIMITS = Object.freeze({
+  path: 4096,
+  id: 128,
+  alias: 255,
+  description: 1024,
+  person: 128,
+  people: 32,
+  message: 2048,
+  summary: 4096,
+  listShort: 256,
+  listLong: 200_000,
+  keysPerRequest: 1000,
+  entropyFiles: 16,
+  diceRolls: 4096,
+  credential: 4096,
+  sessionToken: 8192,
+});
+
+const bounded = (max: number) => z.string().max(max);
+const nonEmpty = (max: number) => z.string().min(1).max(max);
+
+/** Huawei's alias rule, the strictest of the providers; the others accept a superset. */
+export const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
+const alias = z.string().max(LIMITS.alias).regex(ALIAS_PATTERN);
+const path = nonEmpty(LIMITS.path).refine((value) => !value.includes('\0'), 'path contains a NUL byte');
+const id = nonEmpty(LIMITS.id);
+const person = nonEmpty(LIMITS.person);
+const timestamp = z
+  .string()
+  .max(40)
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/);
+const sha256Hex = z.string().max(64).regex(/^[0-9a-fA-F]{64}$/);
+const reason = bounded(LIMITS.message);
+const warnings = z.array(bounded(LIMITS.message)).max(LIMITS.listShort);
+
+const keySpec = z.enum(KEY_SPEC_NAMES);
+const providerId = z.enum(PROVIDER_IDS);
+const wrappingAlgorithm = z.enum(WRAPPING_ALGORITHMS);
+const providerType = z.enum(['huawei', 'tencent', 'aws']);
+const providerName = z.string().max(64).regex(/^[a-zA-Z0-9._-]{1,64}$/);
+const region = z.string().max(64).regex(/^[a-zA-Z0-9-]{1,64}$/);
+
+const check = z.object({
+  kind: z.enum(['kcv', 'fingerprint']),
+  value: z.string().max(64).regex(/^[0-9A-Fa-f]{6,64}$/),
+});
+
+const operatorContext = {
+  operator: person.optional(),
+  witnesses: z.array(person).max(LIMITS.people).optional(),
+};
+
+const empty = z.object({}).strict();
+
+// ---------------------------------------------------------------------------------------------------
+// Replies (what may leave the core)
+
+const keyHead = { id, alias, spec: keySpec, check };
+
+const remoteState = z.enum(['PendingImport', 'Enabled', 'Disabled', 'PendingDeletion', 'Unknown']);
+
+const remoteBinding = z.object({
+  provider: providerName,
+  providerType: providerId,
+  region: region.nullable(),
+  remoteKeyId: nonEmpty(512),
+  state: remoteState,
+  materialExpiry: timestamp.nullable(),
+  lastSyncedAt: timestamp.nullable(),
+});
+
+const keySummary = z.object({
+  ...keyHead,
+  description: bounded(LIMITS.description).nullable(),
+  createdAt: timestamp,
+  status: z.enum(['active', 'backup-missing', 'restored']),
+  backup: z.enum(['verified', 'unverified', 'missing']),
+  remote: z.array(remoteBinding).max(LIMITS.listShort),
+});
+
+const auditEvent = z.object({
+  seq: z.number().int().nonnegative(),
+  time: timestamp,
+  type: nonEmpty(64),
+  operator: bounded(LIMITS.person).nullable(),
+  witnesses: z.array(bounded(LIMITS.person)).max(LIMITS.people),
+  summary: bounded(LIMITS.summary),
+});
+const auditEvents = z.object({ events: z.array(auditEvent).max(LIMITS.listLong) });
+
+const outputFile = z.object({ name: nonEmpty(255), path, sha256: sha256Hex });
+
+const vaultInfoReply = z.object({
+  vaultId: id,
+  dir: path,
+  keys: z.number().int().nonnegative(),
+  ceremonyPublicKey: bounded(LIMITS.summary),
+  reconciliation: z.object({
+    backupsWithoutRecord: z.array(id).max(LIMITS.listLong),
+    recordsWithoutBackup: z.array(id).max(LIMITS.listLong),
+  }),
+});
+
+const generateKeysReply = z.object({
+  keys: z.array(z.object({ ...keyHead, createdAt: timestamp })).max(LIMITS.keysPerRequest),
+  entropy: z.object({
+    sources: z
+      .array(z.object({ kind: nonEmpty(64), label: bounded(LIMITS.path), bytes: z.number().int().nonnegative() }))
+      .max(LIMITS.listShort),
+    healthPassed: z.boolean(),
+  }),
+});
+
+const paramsSummary = z.object({
+  provider: providerId,
+  remoteKeyId: bounded(512).nullable(),
+  wrappingKeySpec: nonEmpty(64),
+  wrappingKeyBits: z.number().int().positive(),
+  algorithm: wrappingAlgorithm.nullable(),
+  algorithmsAllowed: z.partialRecord(keySpec, z.array(wrappingAlgorithm).max(32)),
+  parametersValidTo: timestamp.nullable(),
+  secondsLeft: z.number().int().nullable(),
+  warnings,
+});
+
+const wrapReply = z.object({
+  files: z.array(outputFile).max(LIMITS.listShort),
+  check,
+  provider: providerId,
+  algorithm: wrappingAlgorithm,
+  warnings,
+});
+
+const bundleVerifyReply = z.object({
+  valid: z.literal(true),
+  keyId: id,
+  alias,
+  spec: keySpec,
+  check,
+  provider: providerId,
+  algorithm: wrappingAlgorithm,
+  signerPublicKey: bounded(LIMITS.summary),
+  signedByThisVault: z.boolean(),
+});
+
+const backupVerifyReply = z.object({
+  verified: z.number().int().nonnegative(),
+  failed: z.array(z.object({ id, reason })).max(LIMITS.listLong),
+});
+const backupRestoreReply = z.object({ key: z.object(keyHead), restoredRecord: z.boolean() });
+const vaultRebuildReply = z.object({
+  recovered: z.array(z.object(keyHead)).max(LIMITS.listLong),
+  unrecoverable: z.array(z.object({ item: bounded(LIMITS.path), reason })).max(LIMITS.listLong),
+});
+
+const sharesSplitReply = z.object({
+  keyId: id,
+  check,
+  files: z
+    .array(
+      z.object({
+        index: z.number().int().positive(),
+        path,
+        shareCheck: z.string().max(64).regex(/^[0-9A-Fa-f]{6,64}$/),
+        custodian: bounded(LIMITS.person).nullable(),
+      }),
+    )
+    .max(255),
+  subsetsVerified: z.number().int().nonnegative(),
+});
+const sharesCombineReply = z.object({
+  keyId: id,
+  check,
+  sharesUsed: z.number().int().nonnegative(),
+  restoredToKeychain: z.boolean(),
+});
+const escrowWriteReply = z.object({ path, keys: z.number().int().nonnegative(), sha256: sha256Hex });
+
+const auditVerifyReply = z.object({
+  valid: z.boolean(),
+  events: z.number().int().nonnegative(),
+  head: bounded(128),
+  problem: z.object({ seq: z.number().int().nonnegative(), reason }).optional(),
+});
+
+const providerSummary = z.object({
+  name: providerName,
+  type: providerType,
+  region,
+  projectId: bounded(128).optional(),
+  endpoint: bounded(2048).optional(),
+  hasCredentials: z.boolean(),
+  connected: z.boolean(),
+});
+
+const syncReply = z.object({
+  imported: z.array(id).max(LIMITS.listLong),
+  expiring: z.array(z.object({ id, materialExpiry: timestamp })).max(LIMITS.listLong),
+  expired: z.array(id).max(LIMITS.listLong),
+  drifted: z.array(z.object({ id, reason })).max(LIMITS.listLong),
+  renewed: z.array(id).max(LIMITS.listLong),
+  renewalRequests: z.array(bounded(LIMITS.path)).max(LIMITS.listLong),
+  pendingJobs: z.number().int().nonnegative(),
+  failedJobs: z.array(z.object({ id, reason })).max(LIMITS.listLong),
+});
+
+const syncJob = z.object({
+  id,
+  kind: nonEmpty(64),
+  keyId: id.nullable(),
+  provider: providerName,
+  status: z.enum(['pending', 'running', 'done', 'failed']),
+  attempts: z.number().int().nonnegative(),
+  nextAttemptAt: timestamp.nullable(),
+  lastError: bounded(LIMITS.message).nullable(),
+});
+
+const offlineCheckReply = z.object({
+  offline: z.boolean(),
+  interfaces: z
+    .array(z.object({ name: nonEmpty(64), addresses: z.array(bounded(64)).max(LIMITS.listShort) }))
+    .max(LIMITS.listShort),
+  defaultRoute: z.boolean(),
+  checkedAt: timestamp,
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Requests (what may enter the core)
+
+const generateKeysRequest = z
+  .object({
+    ...operatorContext,
+    spec: keySpec,
+    alias,
+    description: bounded(LIMITS.description).optional(),
+    count: z.number().int().min(1).max(LIMITS.keysPerRequest).optional(),
+    entropyFiles: z.array(path).max(LIMITS.entropyFiles).optional(),
+    diceRolls: z.string().max(LIMITS.diceRolls).regex(/^[1-6]*$/).optional(),
+  })
+  .strict();
+
+const wrapRequest = z
+  .object({
+    ...operatorContext,
+    keyId: id,
+    paramsPath: path,
+    algorithm: wrappingAlgorithm.optional(),
+    materialExpiry: z.union([z.literal('never'), timestamp]).optional(),
+    outDir: path,
+  })
+  .strict();
+
+const sharesSplitRequest = z
+  .object({
+    ...operatorContext,
+    keyId: id,
+    threshold: z.number().int().min(1).max(255),
+    shares: z.number().int().min(1).max(255),
+    outDir: path,
+    custodians: z.array(person).max(255).optional(),
+  })
+  .strict();
+
+const providerAddRequest = z
+  .object({
+    name: providerName,
+    type: providerType,
+    region,
+    projectId: nonEmpty(128).optional(),
+    endpoint: z.string().max(2048).regex(/^https?:\/\/[^\s]+$/).optional(),
+    accessKeyId: nonEmpty(LIMITS.credential),
+    secret: nonEmpty(LIMITS.credential),
+    sessionToken: nonEmpty(LIMITS.sessionToken).optional(),
+  })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------------
+// The channel table
+
+export interface ChannelSpec<Req extends z.ZodType = z.ZodType, Rep extends z.ZodType = z.ZodType> {
+  /** The Electron IPC channel name (and the bridge's /ipc/<method> path uses the table key). */
+  channel: string;
+  request: Req;
+  reply: Rep;
+  /** Long work: streams progress events and can be cancelled through the `cancel` channel. */
+  long: boolean;
+}
+
+function channel<Req extends z.ZodType, Rep extends z.ZodType>(
+  name: string,
+  request: Req,
+  reply: Rep,
+  long = false,
+): ChannelSpec<Req, Rep> {
+  return { channel: `byok:${name}`, request, reply, long };
+}
+
+export const SERVICE_CHANNELS = {
+  vaultInfo: channel('vault-info', empty, vaultInfoReply),
+  generateKeys: channel('generate-keys', generateKeysRequest, generateKeysReply, true),
+  listKeys: channel(
+    'list-keys',
+    z.object({ search: bounded(LIMITS.alias).optional(), spec: keySpec.optional() }).strict(),
+    z.object({ keys: z.array(keySummary).max(LIMITS.listLong) }),
+  ),
+  keyHistory: channel('key-history', z.object({ keyId: id }).strict(), auditEvents),
+  inspectParams: channel(
+    'inspect-params',
+    z.object({ path, algorithm: wrappingAlgorithm.optional() }).strict(),
+    paramsSummary,
+  ),
+  wrap: channel('wrap', wrapRequest, wrapReply, true),
+  verifyBundle: channel('verify-bundle', z.object({ path }).strict(), bundleVerifyReply),
+  backupVerify: channel('backup-verify', z.object({ keyId: id.optional() }).strict(), backupVerifyReply, true),
+  backupRestore: channel(
+    'backup-restore',
+    z.object({ ...operatorContext, keyId: id }).strict(),
+    backupRestoreReply,
+  ),
+  vaultRebuild: channel('vault-rebuild', z.object(operatorContext).strict(), vaultRebuildReply),
+  sharesSplit: channel('shares-split', sharesSplitRequest, sharesSplitReply),
+  sharesCombine: channel(
+    'shares-combine',
+    z.object({ ...operatorContext, paths: z.array(path).min(1).max(255) }).strict(),
+    sharesCombineReply,
+  ),
+  escrowWrite: channel(
+    'escrow-write',
+    z
+      .object({
+        ...operatorContext,
+        keyIds: z.array(id).min(1).max(LIMITS.keysPerRequest),
+        path,
+        passphrase: nonEmpty(1024),
+      })
+      .strict(),
+    escrowWriteReply,
+  ),
+  auditVerify: channel('audit-verify', empty, auditVerifyReply),
+  auditList: channel(
+    'audit-list',
+    z.object({ keyId: id.optional(), limit: z.number().int().min(1).max(LIMITS.listLong).optional() }).strict(),
+    auditEvents,
+  ),
+  auditExport: channel(
+    'audit-export',
+    z.object({ format: z.enum(['md', 'html']), out: path }).strict(),
+    outputFile,
+  ),
+  providerAdd: channel('provider-add', providerAddRequest, providerSummary),
+  providerList: channel('provider-list', empty, z.object({ providers: z.array(providerSummary).max(LIMITS.listShort) })),
+  providerRemove: channel('provider-remove', z.object({ name: providerName }).strict(), z.object({ removed: z.boolean() })),
+  sync: channel(
+    'sync',
+    z.object({ provider: providerName.optional(), renewalWindowDays: z.number().int().min(1).max(365).optional() }).strict(),
+    syncReply,
+    true,
+  ),
+  syncJobs: channel('sync-jobs', empty, z.object({ jobs: z.array(syncJob).max(LIMITS.listLong) })),
+  remoteCreateKey: channel(
+    'remote-create-key',
+    z.object({ ...operatorContext, provider: providerName, keyId: id, description: bounded(LIMITS.description).optional() }).strict(),
+    z.object({ keyId: id, provider: providerName, remoteKeyId: nonEmpty(512) }),
+  ),
+  remoteParams: channel(
+    'remote-params',
+    z
+      .object({
+        ...operatorContext,
+        provider: providerName,
+        keyIds: z.array(id).min(1).max(LIMITS.keysPerRequest),
+        algorithm: wrappingAlgorithm.optional(),
+        out: path,
+      })
+      .strict(),
+    z.object({ path, keys: z.number().int().nonnegative(), parametersValidTo: timestamp.nullable(), sha256: sha256Hex }),
+  ),
+  importBundle: channel(
+    'import-bundle',
+    z.object({ ...operatorContext, path, provider: providerName.optional() }).strict(),
+    z.object({
+      keyId: id,
+      provider: providerName,
+      remoteKeyId: nonEmpty(512),
+      state: remoteState,
+      materialExpiry: timestamp.nullable(),
+      proof: bounded(LIMITS.message),
+    }),
+    true,
+  ),
+  renewKey: channel(
+    'renew-key',
+    z
+      .object({
+        ...operatorContext,
+        keyId: id,
+        provider: providerName.optional(),
+        materialExpiry: z.union([z.literal('never'), timestamp]).optional(),
+        out: path.optional(),
+      })
+      .strict(),
+    z.object({ keyId: id, renewed: z.boolean(), renewalRequest: path.nullable(), materialExpiry: timestamp.nullable() }),
+  ),
+  offlineCheck: channel('offline-check', empty, offlineCheckReply),
+  recordCeremonyStep: channel(
+    'record-ceremony-step',
+    z
+      .object({
+        ...operatorContext,
+        ceremonyId: id,
+        planSha256: sha256Hex,
+        step: nonEmpty(64),
+        status: z.enum(['started', 'done', 'confirmed', 'refused', 'skipped']),
+        keyId: id.optional(),
+        detail: z
+          .record(
+            z.string().max(64).regex(/^[a-zA-Z0-9_.-]{1,64}$/),
+            z.union([bounded(LIMITS.message), z.number(), z.boolean(), z.null()]),
+          )
+          .refine((detail) => Object.keys(detail).length <= 32, 'at most 32 detail entries')
+          .optional(),
+      })
+      .strict(),
+    z.object({ seq: z.number().int().nonnegative(), hash: z.string().max(128).regex(/^[0-9a-zA-Z+/=_-]+$/) }),
+  ),
+} as const;
+
+export type ServiceChannelName = keyof typeof SERVICE_CHANNELS;
+export type LongChannelName = {
+  [K in ServiceChannelName]: (typeof SERVICE_CHANNELS)[K]['long'] extends true ? K : never;
+}[ServiceChannelName];
+
+export const LONG_CHANNEL_NAMES = (Object.keys(SERVICE_CHANNELS) as ServiceChannelName[]).filter(
+  (name) => SERVICE_CHANNELS[name].long,
+) as LongChannelName[];
+
+/** Channels served by main/ipc itself rather than by the core. */
+export const CONTROL_CHANNELS = {
+  /** Aborts the running call(s) of a long channel; the core stops at its next safe point. */
+  cancel: channel(
+    'cancel',
+    z.object({ operation: z.enum(LONG_CHANNEL_NAMES as [LongChannelName, ...LongChannelName[]]) }).strict(),
+    z.object({ cancelled: z.number().int().nonnegative() }),
+  ),
+} as const;
+
+export const IPC_CHANNELS = { ...SERVICE_CHANNELS, ...CONTROL_CHANNELS } as const;
+export type ChannelName = keyof typeof IPC_CHANNELS;
+export const CHANNEL_NAMES = Object.freeze(Object.keys(IPC_CHANNELS) as ChannelName[]);
+
+export function isChannelName(value: string): value is ChannelName {
+  return Object.hasOwn(IPC_CHANNELS, value);
+}
+
+/** The Electron event channel progress events travel on (main -> renderer only). */
+export const PROGRESS_CHANNEL = 'byok:progress';
+
+export const progressEventSchema = z.object({
+  /** The table key of the call this progress belongs to. */
+  channel: z.enum(LONG_CHANNEL_NAMES as [LongChannelName, ...LongChannelName[]]),
+  operation: bounded(64),
+  done: z.number().int().nonnegative().max(1e9),
+  total: z.number().int().nonnegative().max(1e9),
+  message: bounded(LIMITS.message),
+});
+export type IpcProgressEvent = z.output<typeof progressEventSchema>;
+
+export const errorSchema = z.object({ code: z.enum(ERROR_CODES), message: bounded(LIMITS.message) });
+
+export function replyEnvelope<T extends z.ZodType>(value: T) {
+  return z.discriminatedUnion('ok', [
+    z.object({ ok: z.literal(true), value }),
+    z.object({ ok: z.literal(false), error: errorSchema }),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Types the renderer and the preload share
+
+export type ChannelRequest<K extends ChannelName> = z.input<(typeof IPC_CHANNELS)[K]['request']>;
+export type ChannelReply<K extends ChannelName> = z.output<(typeof IPC_CHANNELS)[K]['reply']>;
+export type IpcReply<T> = { ok: true; value: T } | { ok: false; error: z.output<typeof errorSchema> };
+
+/** `window.byok`: one method per channel, plus the progress subscription. */
+export type ByokApi = {
+  readonly [K in ChannelName]: (request: ChannelRequest<K>) => Promise<IpcReply<ChannelReply<K>>>;
+} & {
+  /** Subscribes to progress of long calls; returns the unsubscribe function. */
+  readonly onProgress: (listener: (event: IpcProgressEvent) => void) => () => void;
+};
+
+// ---------------------------------------------------------------------------------------------------
+// Compile-time proof that the table and the service agree: every service method except close() has a
+// channel, and every reply schema accepts what the service returns.
+
+type ServiceMethod = Exclude<keyof CeremonyService, 'close'>;
+type ServiceReply<K extends ServiceMethod> = Awaited<ReturnType<CeremonyService[K]>>;
+type ChannelsCoverService = Exclude<ServiceMethod, ServiceChannelName> extends never ? true : false;
+type RepliesFit = {
+  [K in ServiceMethod]: ServiceReply<K> extends z.input<(typeof SERVICE_CHANNELS)[K]['reply']> ? true : K;
+}[ServiceMethod];
+const channelsCoverService: ChannelsCoverService = true;
+const repliesFit: RepliesFit = true;
+void channelsCoverService;
+void repliesFit;

@@ -1,0 +1,158 @@
+// An in-memory CeremonyService for component and IPC unit tests only (e2e and benches use the real core).
+// It returns well-formed metadata, never material; every method is a vi.fn so tests can spy and override.
+import { vi } from 'vitest';
+import type {
+  AuditEventSummary,
+  CeremonyService,
+  KeySummary,
+  ProviderSummary,
+} from '../../shared/ceremony-api.ts';
+import type { KeySpecName } from '../../shared/key-specs.ts';
+import { KEY_SPECS } from '../../shared/key-specs.ts';
+
+const NOW = '2026-11-25T10:00:00Z';
+
+function checkFor(spec: KeySpecName, n: number): KeySummary['check'] {
+  const symmetric = KEY_SPECS[spec].kind === 'symmetric';
+  const hex = (n * 2654435761 >>> 0).toString(16).padStart(8, '0');
+  return symmetric
+    ? { kind: 'kcv', value: hex.slice(0, 6).toUpperCase() }
+    : { kind: 'fingerprint', value: hex.repeat(8) };
+}
+
+export function fakeKey(n: number, overrides: Partial<KeySummary> = {}): KeySummary {
+  const spec: KeySpecName = overrides.spec ?? (n % 2 === 0 ? 'AES_256' : 'RSA_2048');
+  return {
+    id: `key-${n}`,
+    alias: `alias/test-${n}`,
+    description: null,
+    spec,
+    check: checkFor(spec, n + 1),
+    createdAt: NOW,
+    status: 'active',
+    backup: 'verified',
+    remote: [],
+    ...overrides,
+  };
+}
+
+export type FakeService = { [K in keyof CeremonyService]: CeremonyService[K] & ReturnType<typeof vi.fn> } & {
+  keys: KeySummary[];
+  events: AuditEventSummary[];
+  providers: ProviderSummary[];
+};
+
+export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
+  const keys = [...initialKeys];
+  const events: AuditEventSummary[] = [];
+  const providers: ProviderSummary[] = [];
+  let seq = 0;
+  const log = (type: string, summary: string, operator: string | null = null, witnesses: string[] = []) =>
+    events.push({ seq: ++seq, time: NOW, type, operator, witnesses, summary });
+
+  const service: CeremonyService = {
+    vaultInfo: async () => ({
+      vaultId: 'vault-1',
+      dir: '/tmp/vault',
+      keys: keys.length,
+      ceremonyPublicKey: 'ab'.repeat(32),
+      reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [] },
+    }),
+    generateKeys: async (request, options) => {
+      const count = request.count ?? 1;
+      const created = [];
+      for (let i = 0; i < count; i++) {
+        options?.onProgress?.({ operation: 'generate', done: i, total: count, message: `key ${i + 1}` });
+        const key = fakeKey(keys.length + 1, {
+          spec: request.spec,
+          alias: count === 1 ? request.alias : `${request.alias}-${i + 1}`,
+          id: `key-${keys.length + 1}`,
+        });
+        keys.push(key);
+        created.push({ id: key.id, alias: key.alias, spec: key.spec, check: key.check, createdAt: key.createdAt });
+        log('key.generated', `generated ${key.alias}`, request.operator ?? null, request.witnesses ?? []);
+      }
+      options?.onProgress?.({ operation: 'generate', done: count, total: count, message: 'done' });
+      return { keys: created, entropy: { sources: [{ kind: 'os', label: 'crypto.getRandomValues', bytes: 64 }], healthPassed: true } };
+    },
+    listKeys: async (filter) => ({
+      keys: keys.filter(
+        (key) =>
+          (!filter?.search || key.alias.includes(filter.search) || key.id.includes(filter.search)) &&
+          (!filter?.spec || key.spec === filter.spec),
+      ),
+    }),
+    keyHistory: async (keyId) => ({ events: events.filter((event) => event.summary.includes(keyId)) }),
+    inspectParams: async () => ({
+      provider: 'aws',
+      remoteKeyId: 'arn:aws:kms:us-east-1:111122223333:key/abcd',
+      wrappingKeySpec: 'RSA_4096',
+      wrappingKeyBits: 4096,
+      algorithm: 'RSAES_OAEP_SHA_256',
+      algorithmsAllowed: { AES_256: ['RSAES_OAEP_SHA_256'] },
+      parametersValidTo: '2026-11-26T10:00:00Z',
+      secondsLeft: 86400,
+      warnings: [],
+    }),
+    wrap: async (request) => {
+      const key = keys.find((candidate) => candidate.id === request.keyId);
+      if (!key) throw new Error('no key');
+      return {
+        files: [{ name: 'bundle.json', path: `${request.outDir}/bundle.json`, sha256: 'a'.repeat(64) }],
+        check: key.check,
+        provider: 'aws',
+        algorithm: 'RSAES_OAEP_SHA_256',
+        warnings: [],
+      };
+    },
+    verifyBundle: async () => {
+      throw new Error('not in the fake');
+    },
+    backupVerify: async (request, options) => {
+      const targets = request.keyId ? keys.filter((key) => key.id === request.keyId) : keys;
+      targets.forEach((_, i) => options?.onProgress?.({ operation: 'backup-verify', done: i + 1, total: targets.length, message: '' }));
+      return { verified: targets.length, failed: [] };
+    },
+    backupRestore: async (request) => {
+      const key = keys.find((candidate) => candidate.id === request.keyId) ?? fakeKey(0);
+      return { key: { id: key.id, alias: key.alias, spec: key.spec, check: key.check }, restoredRecord: false };
+    },
+    vaultRebuild: async () => ({ recovered: [], unrecoverable: [] }),
+    sharesSplit: async (request) => ({
+      keyId: request.keyId,
+      check: fakeKey(1).check,
+      files: Array.from({ length: request.shares }, (_, i) => ({
+        index: i + 1,
+        path: `${request.outDir}/share-${i + 1}.json`,
+        shareCheck: `A1B2C${i}`,
+        custodian: request.custodians?.[i] ?? null,
+      })),
+      subsetsVerified: 3,
+    }),
+    sharesCombine: async (request) => ({ keyId: 'key-1', check: fakeKey(1).check, sharesUsed: request.paths.length, restoredToKeychain: true }),
+    escrowWrite: async (request) => ({ path: request.path, keys: request.keyIds.length, sha256: 'b'.repeat(64) }),
+    auditVerify: async () => ({ valid: true, events: events.length, head: 'c'.repeat(64) }),
+    auditList: async (filter) => ({ events: events.slice(-(filter?.limit ?? events.length)) }),
+    auditExport: async (request) => ({ name: `transcript.${request.format}`, path: request.out, sha256: 'd'.repeat(64) }),
+    providerAdd: async (request) => {
+      const summary: ProviderSummary = { name: request.name, type: request.type, region: request.region, hasCredentials: true, connected: false };
+      providers.push(summary);
+      return summary;
+    },
+    providerList: async () => ({ providers }),
+    providerRemove: async (request) => ({ removed: providers.some((provider) => provider.name === request.name) }),
+    sync: async () => ({ imported: [], expiring: [], expired: [], drifted: [], renewed: [], renewalRequests: [], pendingJobs: 0, failedJobs: [] }),
+    syncJobs: async () => ({ jobs: [] }),
+    remoteCreateKey: async (request) => ({ keyId: request.keyId, provider: request.provider, remoteKeyId: `remote-${request.keyId}` }),
+    remoteParams: async (request) => ({ path: request.out, keys: request.keyIds.length, parametersValidTo: '2026-11-26T10:00:00Z', sha256: 'f'.repeat(64) }),
+    importBundle: async () => ({ keyId: 'key-1', provider: 'p', remoteKeyId: 'remote-key-1', state: 'Enabled', materialExpiry: null, proof: 'kcv compared' }),
+    renewKey: async (request) => ({ keyId: request.keyId, renewed: true, renewalRequest: null, materialExpiry: '2027-11-25T10:00:00Z' }),
+    offlineCheck: async () => ({ offline: true, interfaces: [], defaultRoute: false, checkedAt: NOW }),
+    recordCeremonyStep: async () => ({ seq: ++seq, hash: 'e'.repeat(64) }),
+    close: async () => undefined,
+  };
+  const spied = Object.fromEntries(
+    Object.entries(service).map(([name, method]) => [name, vi.fn(method as (...args: unknown[]) => unknown)]),
+  );
+  return Object.assign(spied, { keys, events, providers }) as unknown as FakeService;
+}
