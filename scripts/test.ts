@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 const extra = process.argv.slice(2);
 const steps: Array<{ name: string; command: string[] }> = [
   { name: 'typecheck', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
-  { name: 'tests', command: ['node', 'scripts/with-keychain.ts', 'npx', 'vitest', 'run', ...extra] },
+  { name: 'tests', command: ['node', 'scripts/with-keychain.ts', '--private', 'npx', 'vitest', 'run', ...extra] },
 ];
 
 for (const step of steps) {

@@ -5,7 +5,10 @@
 // secrets component with a throwaway, unlocked keyring in a temporary folder, waits until a real
 // write/read/delete round trip succeeds, and only then runs the command. The keyring is discarded after.
 //
-// Usage: node scripts/with-keychain.ts <command> [args...]
+// With --private, the throwaway keyring is used even when a desktop keychain is reachable: tests and
+// benchmarks never write into a developer's real keychain.
+//
+// Usage: node scripts/with-keychain.ts [--private] <command> [args...]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,7 +81,9 @@ async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup:
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
+  let args = process.argv.slice(2);
+  const forcePrivate = args[0] === '--private';
+  if (forcePrivate) args = args.slice(1);
   const inside = args[0] === INSIDE_FLAG;
   const command = inside ? args.slice(1) : args;
   if (command.length === 0) {
@@ -91,10 +96,11 @@ async function main(): Promise<void> {
     keyring.cleanup();
     process.exit(code);
   }
-  if (await secretServiceWorks()) process.exit(await run(command, process.env));
+  if (process.env.BYOK_PRIVATE_KEYRING === '1' && (await secretServiceWorks())) process.exit(await run(command, process.env));
+  if (!forcePrivate && (await secretServiceWorks())) process.exit(await run(command, process.env));
   requireTool('dbus-run-session', 'dbus');
   requireTool('gnome-keyring-daemon', 'gnome-keyring');
-  console.error('with-keychain: no Secret Service reachable; starting a private D-Bus session with a throwaway gnome-keyring.');
+  console.error(`with-keychain: ${forcePrivate ? 'using' : 'no Secret Service reachable; starting'} a private D-Bus session with a throwaway gnome-keyring.`);
   process.exit(await run(['dbus-run-session', '--', process.execPath, thisScript, INSIDE_FLAG, ...command], process.env));
 }
 
