@@ -1,0 +1,13 @@
+export { Vault } from './vault.ts';
+export type { VaultOpenOptions, VaultOpenReport } from './vault.ts';
+export { KEY_STATUSES, SYNC_JOB_STATUSES } from './records.ts';
+export type { KeyCheckValue, KeyRecord, KeyStatus, KeyFilter, RemoteBinding, BundleRecord, SyncJob, SyncJobStatus, NewSyncJob, ProviderRecord } from './records.ts';
+export type { StaleLockRecovery } from './vault-lock.ts';
+export { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
+export type { Migration } from './schema.ts';
+export type { KeysRepository } from './keys-repository.ts';
+export type { BindingsRepository } from './bindings-repository.ts';
+export type { BundlesRepository } from './bundles-repository.ts';
+export type { JobsRepository } from './jobs-repository.ts';
+export type { ProvidersRepository } from './providers-repository.ts';
+export type { MetaRepository } from './meta-repository.ts';

@@ -1,0 +1,110 @@
+// The keys table: one row per generated key, with its check value and where its backup lives.
+import { ByokError } from '../../../shared/errors.ts';
+import type { KeySpecName } from '../../../shared/key-specs.ts';
+import type { KeyFilter, KeyRecord, KeyStatus } from './records.ts';
+import type { Row, RowStore } from './row-store.ts';
+
+export class KeysRepository {
+  private readonly store: RowStore;
+
+  constructor(store: RowStore) {
+    this.store = store;
+  }
+
+  /** Inserts all records or none; an id already in the vault is refused. */
+  insertMany(records: readonly KeyRecord[]): void {
+    this.store.transaction(() => {
+      for (const record of records) {
+        if (this.get(record.id)) {
+          throw new ByokError('INVALID_ARGUMENT', `A key with id ${record.id} is already in the vault; key ids are never reused.`, { keyId: record.id });
+        }
+        this.store.put('keys', toRow(record));
+      }
+    });
+  }
+
+  insert(record: KeyRecord): void {
+    this.insertMany([record]);
+  }
+
+  get(id: string): KeyRecord | undefined {
+    const row = this.store.one('SELECT * FROM keys WHERE id = ?', [id]);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Keys in creation order (then id), filtered. */
+  list(filter: KeyFilter = {}): KeyRecord[] {
+    const where: string[] = [];
+    const params: string[] = [];
+    if (filter.search) {
+      where.push("(id LIKE ? ESCAPE '\\' OR alias LIKE ? ESCAPE '\\' OR description LIKE ? ESCAPE '\\')");
+      const pattern = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      params.push(pattern, pattern, pattern);
+    }
+    const equalities: Array<[string, string | undefined]> = [['spec', filter.spec], ['status', filter.status], ['batch_id', filter.batchId]];
+    for (const [column, value] of equalities) {
+      if (value === undefined) continue;
+      where.push(`${column} = ?`);
+      params.push(value);
+    }
+    const sql = `SELECT * FROM keys${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
+    return this.store.all(sql, params).map(fromRow);
+  }
+
+  count(): number {
+    return Number(this.store.one('SELECT count(*) AS n FROM keys')?.n ?? 0);
+  }
+
+  updateStatus(id: string, status: KeyStatus): KeyRecord {
+    return this.update(id, { status });
+  }
+
+  setBackupRef(id: string, backupRef: string | null): KeyRecord {
+    return this.update(id, { backupRef });
+  }
+
+  private update(id: string, change: Partial<Pick<KeyRecord, 'status' | 'backupRef'>>): KeyRecord {
+    const current = this.get(id);
+    if (!current) throw new ByokError('KEY_NOT_FOUND', `No key with id ${id} in this vault. List the keys with \`byok keys list\`.`, { keyId: id });
+    const updated = { ...current, ...change };
+    this.store.put('keys', toRow(updated));
+    return updated;
+  }
+}
+
+function toRow(record: KeyRecord): Row {
+  return {
+    id: record.id,
+    alias: record.alias,
+    description: record.description,
+    spec: record.spec,
+    check_kind: record.check.kind,
+    check_value: record.check.value,
+    created_at: record.createdAt,
+    status: record.status,
+    backup_ref: record.backupRef,
+    entropy_evidence: record.entropyEvidence === null ? null : JSON.stringify(record.entropyEvidence),
+    operator: record.operator,
+    batch_id: record.batchId,
+  };
+}
+
+function fromRow(row: Row): KeyRecord {
+  return {
+    id: String(row.id),
+    alias: nullableString(row.alias),
+    description: nullableString(row.description),
+    spec: String(row.spec) as KeySpecName,
+    check: { kind: row.check_kind === 'fingerprint' ? 'fingerprint' : 'kcv', value: String(row.check_value) },
+    createdAt: String(row.created_at),
+    status: String(row.status) as KeyStatus,
+    backupRef: nullableString(row.backup_ref),
+    entropyEvidence: row.entropy_evidence === null || row.entropy_evidence === undefined ? null : (JSON.parse(String(row.entropy_evidence)) as Record<string, unknown>),
+    operator: nullableString(row.operator),
+    batchId: nullableString(row.batch_id),
+  };
+}
+
+export function nullableString(value: Row[string] | undefined): string | null {
+  return value === null || value === undefined ? null : String(value);
+}

@@ -1,0 +1,129 @@
+// The vault: one folder holding the key list and sync state (sql.js database, see vault-storage.ts for
+// how saves stay durable and cheap), guarded by a single-writer lock. Mutations through the repositories
+// take effect in memory at once and become durable only when save() resolves: call save() before telling
+// anyone an operation succeeded. close() discards unsaved changes and releases the lock.
+import { mkdir, stat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { ByokError } from '../../../shared/errors.ts';
+import { isoUtc } from '../clock.ts';
+import type { Clock } from '../clock.ts';
+import { BindingsRepository } from './bindings-repository.ts';
+import { BundlesRepository } from './bundles-repository.ts';
+import { JobsRepository } from './jobs-repository.ts';
+import { KeysRepository } from './keys-repository.ts';
+import { MetaRepository } from './meta-repository.ts';
+import { ProvidersRepository } from './providers-repository.ts';
+import { vaultFiles } from './vault-files.ts';
+import { VaultLock } from './vault-lock.ts';
+import type { StaleLockRecovery } from './vault-lock.ts';
+import { DEFAULT_JOURNAL_LIMIT_BYTES, VaultStorage } from './vault-storage.ts';
+import type { StorageOpenReport } from './vault-storage.ts';
+
+export interface VaultOpenOptions {
+  clock: Clock;
+  /** Create the folder and database when missing (otherwise VAULT_NOT_FOUND). */
+  create?: boolean;
+  /** Journal size that triggers compaction into a new snapshot (at least the snapshot's size). */
+  journalLimitBytes?: number;
+}
+
+export interface VaultOpenReport extends StorageOpenReport {
+  /** Set when a lock left by a process that no longer runs was removed to open the vault. */
+  staleLockRecovered: StaleLockRecovery | null;
+}
+
+const VAULT_ID_KEY = 'vault.id';
+const CREATED_AT_KEY = 'vault.created_at';
+
+export class Vault {
+  readonly dir: string;
+  readonly id: string;
+  readonly openReport: VaultOpenReport;
+  readonly keys: KeysRepository;
+  readonly bindings: BindingsRepository;
+  readonly bundles: BundlesRepository;
+  readonly jobs: JobsRepository;
+  readonly providers: ProvidersRepository;
+  readonly meta: MetaRepository;
+  private readonly storage: VaultStorage;
+  private readonly lock: VaultLock;
+  private closing: Promise<void> | null = null;
+
+  private constructor(dir: string, storage: VaultStorage, lock: VaultLock, report: VaultOpenReport, clock: Clock) {
+    this.dir = dir;
+    this.storage = storage;
+    this.lock = lock;
+    this.openReport = report;
+    const store = storage.store;
+    this.keys = new KeysRepository(store);
+    this.bindings = new BindingsRepository(store);
+    this.bundles = new BundlesRepository(store);
+    this.jobs = new JobsRepository(store, clock);
+    this.providers = new ProvidersRepository(store);
+    this.meta = new MetaRepository(store);
+    this.id = String(store.one('SELECT v FROM meta WHERE k = ?', [VAULT_ID_KEY])?.v ?? '');
+  }
+
+  static async open(dir: string, options: VaultOpenOptions): Promise<Vault> {
+    const folder = resolve(dir);
+    if (!(await isFolder(folder))) {
+      if (!options.create) {
+        throw new ByokError('VAULT_NOT_FOUND', `No vault in ${folder}. Run \`byok keys generate\` to create one, or pass --vault with the folder of an existing vault.`, { dir: folder });
+      }
+      await mkdir(folder, { recursive: true, mode: 0o700 });
+    }
+    const files = vaultFiles(folder);
+    const now = isoUtc(options.clock.now());
+    const { lock, recovered } = await VaultLock.acquire(files.lock, files.lockRecovery, now);
+    try {
+      const { storage, report } = await VaultStorage.open(folder, {
+        create: options.create ?? false,
+        journalLimitBytes: options.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT_BYTES,
+        initialize: (store) => {
+          store.put('meta', { k: VAULT_ID_KEY, v: randomUUID() });
+          store.put('meta', { k: CREATED_AT_KEY, v: now });
+        },
+      });
+      return new Vault(folder, storage, lock, { ...report, staleLockRecovered: recovered }, options.clock);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Makes every change so far durable (journal append + fdatasync). Resolve before reporting success. */
+  save(): Promise<void> {
+    return this.storage.save();
+  }
+
+  /** Saves, then folds the journal into a fresh snapshot (normally done automatically and at close). */
+  compact(): Promise<void> {
+    return this.storage.compactNow();
+  }
+
+  get createdAt(): string {
+    return String(this.storage.store.one('SELECT v FROM meta WHERE k = ?', [CREATED_AT_KEY])?.v ?? '');
+  }
+
+  /** Compacts (when nothing is unsaved), closes the database and releases the lock. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      try {
+        await this.storage.close();
+      } finally {
+        await this.lock.release();
+      }
+    })();
+    return this.closing;
+  }
+}
+
+async function isFolder(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw error;
+  }
+}
