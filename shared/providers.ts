@@ -3,6 +3,7 @@
 // Facts come from ../PROVIDERS.md; where the sources did not settle a point the entry says so and the
 // decision is the conservative one (refuse rather than produce a file the provider might reject).
 // No Node or DOM APIs here: the renderer imports this table too.
+import { ByokError } from './errors.ts';
 import type { KeySpecName } from './key-specs.ts';
 
 export const PROVIDER_IDS = ['huawei', 'tencent', 'aws', 'gcp', 'azure'] as const;
@@ -216,9 +217,13 @@ export function isAccepted(provider: ProviderId, spec: KeySpecName, algorithm: W
   return acceptedAlgorithms(provider, spec).includes(algorithm);
 }
 
-/** The output layout for a spec at a provider, or null when the provider does not import that spec. */
-export function outputLayout(provider: ProviderId, spec: KeySpecName): OutputLayout | null {
-  return PROVIDERS[provider].specs[spec]?.layout ?? null;
+/** The output layout for a spec at a provider; SPEC_NOT_ACCEPTED when the provider does not import it. */
+export function outputLayout(provider: ProviderId, spec: KeySpecName): OutputLayout {
+  const entry = PROVIDERS[provider].specs[spec];
+  if (entry === undefined) {
+    throw new ByokError('SPEC_NOT_ACCEPTED', `${PROVIDERS[provider].displayName} cannot import ${spec} keys; it imports ${acceptedSpecs(provider).join(', ')}.`);
+  }
+  return entry.layout;
 }
 
 /**

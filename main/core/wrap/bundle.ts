@@ -121,7 +121,11 @@ function schemaProblem(error: z.ZodError): string {
   return issue === undefined ? 'unknown problem' : `${issue.path.join('.') || '(top level)'}: ${issue.message}`;
 }
 
-export function createBundle(fields: BundleFields, signer: BundleSigner): Uint8Array {
+/** Bundle fields as a caller may pass them: the wrapped material as bytes or already in base64. */
+export type BundleInput = Omit<BundleFields, 'wrapped'> & { wrapped: BundleFields['wrapped'] | WrappedMaterial };
+
+export function createBundle(input: BundleInput, signer: BundleSigner): Uint8Array {
+  const fields = 'layout' in input.wrapped ? { ...input, wrapped: wrappedForBundle(input.wrapped) } : input;
   const checked = bundleFieldsSchema.safeParse(fields);
   if (!checked.success) throw new ByokError('BUNDLE_INVALID', `The bundle fields are invalid (${schemaProblem(checked.error)}); no bundle was written.`);
   if (signer.publicKey.length !== 32) throw new ByokError('BUNDLE_INVALID', 'The ceremony signing key must be a raw 32-byte Ed25519 public key.');

@@ -10,6 +10,7 @@ export {
   verifyBundle,
   wrappedForBundle,
   type BundleFields,
+  type BundleInput,
   type BundleSigner,
   type ParsedBundle,
   type VerifyBundleOptions,
