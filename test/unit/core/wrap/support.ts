@@ -1,6 +1,7 @@
 // Test-side unwrapping, written without the product's wrap code: node:crypto for RSA, our AES-KWP only
 // where the brief asks for it (the openssl integration test replaces that with `openssl enc`).
-import { constants, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+import { constants, createPublicKey, generateKeyPairSync, privateDecrypt, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { WRAPPING_ALGORITHM_FACTS, type WrappingAlgorithm } from '../../../../shared/providers.ts';
 import { aesKeyUnwrapPad } from '../../../../main/core/wrap/aes-kwp.ts';
 import type { WrappedMaterial } from '../../../../main/core/wrap/wrap-material.ts';
@@ -48,4 +49,30 @@ export function unwrapForTest(key: TestRsaKey, algorithm: WrappingAlgorithm, wra
   const kwpPart = wrapped.layout === 'single' ? wrapped.ciphertext.subarray(modulusBytes) : wrapped.encryptedPrivateKey;
   const aesKey = rsaDecrypt(key.privateKey, algorithm, rsaPart);
   return aesKeyUnwrapPad(aesKey, kwpPart);
+}
+
+const FIXTURES = new URL('../../../fixtures/params/', import.meta.url);
+
+/** A provider sample from test/fixtures/params with a test-time public key and deadline filled in. */
+export function paramsFixture(name: string, fill: { spki: Uint8Array; validTo: Date }): string {
+  const template = readFileSync(new URL(name, FIXTURES), 'utf8');
+  const publicKey = createPublicKey({ key: Buffer.from(fill.spki), format: 'der', type: 'spki' });
+  const jwk = publicKey.export({ format: 'jwk' });
+  const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+  const iso = fill.validTo.toISOString();
+  const values: Record<string, string> = {
+    PUBLIC_KEY_B64: Buffer.from(fill.spki).toString('base64'),
+    PUBLIC_KEY_PEM: JSON.stringify(pem).slice(1, -1),
+    N: jwk.n ?? '',
+    E: jwk.e ?? '',
+    VALID_TO_ISO: iso,
+    VALID_TO_ISO_MICROS: iso.replace(/\.(\d{3})Z$/, '.$1000+00:00'),
+    VALID_TO_UNIX: String(Math.floor(fill.validTo.getTime() / 1000)),
+    VALID_TO_EPOCH_FRACTIONAL: (fill.validTo.getTime() / 1000).toFixed(3),
+  };
+  return template.replace(/\{\{([A-Z_0-9]+)\}\}/g, (_match, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`unknown fixture placeholder ${key}`);
+    return value;
+  });
 }
