@@ -1,0 +1,1 @@
+export { createAwsAdapter } from './aws-adapter.ts';
