@@ -5,7 +5,9 @@ import type { HealthReport } from './health-tests.ts';
 
 export type EntropySourceKind = 'os-csprng' | 'operator-file' | 'operator-dice';
 
-export interface EntropyEvidence {
+// A type alias rather than an interface so that it is assignable to plain JSON record types
+// (Record<string, unknown>) where the vault stores it.
+export type EntropyEvidence = {
   sources: Array<{ kind: EntropySourceKind; label: string; bytes: number }>;
   health: HealthReport;
-}
+};
