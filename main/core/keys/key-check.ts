@@ -24,7 +24,7 @@ const SYMMETRIC_MACS: Readonly<Record<Exclude<KeyCheckMethod, 'spki-sha256'>, (s
       try {
         return cmac((block) => sm4EncryptBlock(roundKeys, block), zeroBlock);
       } finally {
-        zeroize(new Uint8Array(roundKeys.buffer));
+        roundKeys.fill(0);
       }
     },
     // There is no industry KCV for HMAC keys (PCI's KCV is defined for block-cipher keys; an HMAC key of
