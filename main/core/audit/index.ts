@@ -1,0 +1,11 @@
+export { AuditLog, AUDIT_FILE_NAME } from './audit-log.ts';
+export type { AuditListFilter } from './audit-log.ts';
+export { AUDIT_EVENT_TYPES, isAuditEventType } from './event-types.ts';
+export type { AuditEventType } from './event-types.ts';
+export { GENESIS_HASH } from './audit-event.ts';
+export type { AuditEvent, NewAuditEvent } from './audit-event.ts';
+export { checkpointMessage } from './checkpoint.ts';
+export type { CheckpointSigner, CheckpointData } from './checkpoint.ts';
+export { verifyChain } from './chain-verify.ts';
+export type { ChainVerification, ChainProblem, ChainProblemKind } from './chain-verify.ts';
+export type { TranscriptFormat } from './transcript.ts';
