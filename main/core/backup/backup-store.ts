@@ -123,8 +123,7 @@ export class BackupStore {
           continue;
         }
         const material = opened.reassembly.payload.slice(record.materialStart, record.materialEnd);
-        const recomputed = this.computeCheck(record.spec, material);
-        if (!sameCheck(recomputed, record.check)) {
+        if (!this.reproducesCheck(record, material)) {
           zeroize(material);
           throw new ByokError('BACKUP_MISMATCH', `The backup of key ${keyId} in batch ${batchId} does not produce its recorded ${record.check.kind}; do not use it. Restore the key from shares or an escrow file.`, { keyId, batchId });
         }
@@ -137,6 +136,39 @@ export class BackupStore {
       throw new ByokError('BACKUP_CORRUPT', `The backup of key ${keyId} is damaged: ${damage.join('; ')}. Restore it from shares or an escrow file.`, { keyId });
     }
     throw new ByokError('BACKUP_MISSING', `No backup of key ${keyId} was found in the OS keychain${options.batchId ? ` (batch ${options.batchId})` : ''}. Restore it from shares or an escrow file.`, { keyId });
+  }
+
+  /**
+   * Visits every restorable key, reading each batch once (for rebuilds and bulk restores, where readKey
+   * per key would re-read the batch every time). `material` is a view that is zeroed when `visit`
+   * returns: copy what must outlive it. Keys that cannot be restored are listed in `skipped`.
+   */
+  async forEachKey(
+    visit: (entry: BackupEntryMetadata & { batchId: string }, material: Uint8Array) => void | Promise<void>,
+    options: { batchId?: string } = {},
+  ): Promise<{ visited: number; skipped: Array<{ keyId: string; batchId: string; reason: string }>; unreadableBatches: DamagedBatch[] }> {
+    let visited = 0;
+    const skipped: Array<{ keyId: string; batchId: string; reason: string }> = [];
+    const unreadableBatches: DamagedBatch[] = [];
+    for (const [batchId, indexes] of await this.batchIndex()) {
+      if (options.batchId !== undefined && batchId !== options.batchId) continue;
+      const opened = await this.openBatch(batchId, indexes);
+      try {
+        if (!opened.parsed) unreadableBatches.push({ batchId, problems: opened.problems, keyIds: [] });
+        for (const record of opened.parsed?.entries ?? []) {
+          const finding = this.judge(opened, record);
+          if (finding.status !== 'ok') {
+            skipped.push({ keyId: record.keyId, batchId, reason: finding.reason });
+            continue;
+          }
+          await visit({ ...metadataOf(record), batchId }, opened.reassembly.payload.subarray(record.materialStart, record.materialEnd));
+          visited++;
+        }
+      } finally {
+        zeroize(opened.reassembly.payload);
+      }
+    }
+    return { visited, skipped, unreadableBatches };
   }
 
   /** Checks every expected key against the keychain, reading each batch once. */
@@ -231,7 +263,7 @@ export class BackupStore {
           record.createdAt === entry.createdAt &&
           sameCheck(record.check, entry.check) &&
           equalBytes(material, entry.material) &&
-          sameCheck(this.computeCheck(record.spec, material), entry.check);
+          this.reproducesCheck(record, material);
         if (!same) throw mismatch(`key ${entry.keyId}`);
       }
     } finally {
@@ -291,13 +323,21 @@ export class BackupStore {
     }
   }
 
+  /** Whether the material gives its recorded check; material the check function rejects does not. */
+  private reproducesCheck(record: PayloadEntryRecord, material: Uint8Array): boolean {
+    try {
+      return sameCheck(this.computeCheck(record.spec, material), record.check);
+    } catch {
+      return false;
+    }
+  }
+
   private judge(opened: OpenedBatch, record: PayloadEntryRecord): Finding {
     const { batchId, reassembly } = opened;
     if (!entryMaterialIntact(reassembly.payload, record, reassembly.available)) {
       return { status: 'damaged', batchId, reason: `damaged: backup batch ${batchId}: ${opened.problems.join('; ') || 'material does not match its digest'}` };
     }
-    const recomputed = this.computeCheck(record.spec, reassembly.payload.subarray(record.materialStart, record.materialEnd));
-    if (!sameCheck(recomputed, record.check)) {
+    if (!this.reproducesCheck(record, reassembly.payload.subarray(record.materialStart, record.materialEnd))) {
       return { status: 'altered', batchId, reason: `altered: the material in backup batch ${batchId} does not produce its recorded ${record.check.kind}` };
     }
     return { status: 'ok', batchId, spec: record.spec, check: record.check };

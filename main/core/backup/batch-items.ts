@@ -15,6 +15,7 @@ const ITEM_FORMAT_VERSION = 1;
 const ACCOUNT_PREFIX = 'backup/';
 const BATCH_ID = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_ITEMS = 0xffff;
+const MIN_ITEM_LIMIT = 512;
 
 export function assertBatchId(batchId: string): void {
   if (!BATCH_ID.test(batchId)) {
@@ -37,8 +38,11 @@ function headerLength(batchId: string): number {
 
 /** The items for a payload, in order. They hold material: the caller zeroes them. */
 export function splitIntoItems(batchId: string, payload: Uint8Array, itemLimit: number): Uint8Array[] {
+  // No real keychain is this small; a smaller value is a misconfiguration that would mean thousands of items.
+  if (!Number.isInteger(itemLimit) || itemLimit < MIN_ITEM_LIMIT) {
+    throw new ByokError('INVALID_ARGUMENT', `A keychain item limit of ${itemLimit} bytes is too small; it must be at least ${MIN_ITEM_LIMIT} bytes.`);
+  }
   const room = itemLimit - headerLength(batchId);
-  if (room < 1) throw new ByokError('INVALID_ARGUMENT', `A keychain item limit of ${itemLimit} bytes leaves no room for backup data.`);
   const count = Math.max(1, Math.ceil(payload.length / room));
   if (count > MAX_ITEMS) throw new ByokError('INVALID_ARGUMENT', `This batch would need ${count} keychain items; split it into smaller batches.`);
   const digest = sha256(payload);
