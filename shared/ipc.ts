@@ -12,6 +12,9 @@ import { ERROR_CODES } from './errors.ts';
 import { KEY_SPEC_NAMES } from './key-specs.ts';
 import type { CeremonyService } from './ceremony-api.ts';
 import { PROVIDER_IDS, WRAPPING_ALGORITHMS } from './providers.ts';
+import { IPC_CHANNEL_IDS, PROGRESS_CHANNEL, SHELL_CHANNEL_IDS } from './ipc-names.ts';
+
+export { IPC_CHANNEL_IDS, PROGRESS_CHANNEL, SHELL_CHANNEL_IDS };
 
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
@@ -295,55 +298,50 @@ const providerAddRequest = z
 // ---------------------------------------------------------------------------------------------------
 // The channel table
 
-export interface ChannelSpec<Req extends z.ZodType = z.ZodType, Rep extends z.ZodType = z.ZodType> {
+export interface ChannelSpec<Req extends z.ZodType = z.ZodType, Rep extends z.ZodType = z.ZodType, Long extends boolean = boolean> {
   /** The Electron IPC channel name (and the bridge's /ipc/<method> path uses the table key). */
   channel: string;
   request: Req;
   reply: Rep;
   /** Long work: streams progress events and can be cancelled through the `cancel` channel. */
-  long: boolean;
+  long: Long;
 }
 
-function channel<Req extends z.ZodType, Rep extends z.ZodType>(
-  name: string,
+function channel<Req extends z.ZodType, Rep extends z.ZodType, Long extends boolean = false>(
+  id: string,
   request: Req,
   reply: Rep,
-  long = false,
-): ChannelSpec<Req, Rep> {
-  return { channel: `byok:${name}`, request, reply, long };
+  long?: Long,
+): ChannelSpec<Req, Rep, Long> {
+  return { channel: id, request, reply, long: (long ?? false) as Long };
 }
 
 export const SERVICE_CHANNELS = {
-  vaultInfo: channel('vault-info', empty, vaultInfoReply),
-  generateKeys: channel('generate-keys', generateKeysRequest, generateKeysReply, true),
-  listKeys: channel(
-    'list-keys',
+  vaultInfo: channel(IPC_CHANNEL_IDS.vaultInfo, empty, vaultInfoReply),
+  generateKeys: channel(IPC_CHANNEL_IDS.generateKeys, generateKeysRequest, generateKeysReply, true),
+  listKeys: channel(IPC_CHANNEL_IDS.listKeys,
     z.object({ search: bounded(LIMITS.alias).optional(), spec: keySpec.optional() }).strict(),
     z.object({ keys: z.array(keySummary).max(LIMITS.listLong) }),
   ),
-  keyHistory: channel('key-history', z.object({ keyId: id }).strict(), auditEvents),
-  inspectParams: channel(
-    'inspect-params',
+  keyHistory: channel(IPC_CHANNEL_IDS.keyHistory, z.object({ keyId: id }).strict(), auditEvents),
+  inspectParams: channel(IPC_CHANNEL_IDS.inspectParams,
     z.object({ path, algorithm: wrappingAlgorithm.optional() }).strict(),
     paramsSummary,
   ),
-  wrap: channel('wrap', wrapRequest, wrapReply, true),
-  verifyBundle: channel('verify-bundle', z.object({ path }).strict(), bundleVerifyReply),
-  backupVerify: channel('backup-verify', z.object({ keyId: id.optional() }).strict(), backupVerifyReply, true),
-  backupRestore: channel(
-    'backup-restore',
+  wrap: channel(IPC_CHANNEL_IDS.wrap, wrapRequest, wrapReply, true),
+  verifyBundle: channel(IPC_CHANNEL_IDS.verifyBundle, z.object({ path }).strict(), bundleVerifyReply),
+  backupVerify: channel(IPC_CHANNEL_IDS.backupVerify, z.object({ keyId: id.optional() }).strict(), backupVerifyReply, true),
+  backupRestore: channel(IPC_CHANNEL_IDS.backupRestore,
     z.object({ ...operatorContext, keyId: id }).strict(),
     backupRestoreReply,
   ),
-  vaultRebuild: channel('vault-rebuild', z.object(operatorContext).strict(), vaultRebuildReply),
-  sharesSplit: channel('shares-split', sharesSplitRequest, sharesSplitReply),
-  sharesCombine: channel(
-    'shares-combine',
+  vaultRebuild: channel(IPC_CHANNEL_IDS.vaultRebuild, z.object(operatorContext).strict(), vaultRebuildReply),
+  sharesSplit: channel(IPC_CHANNEL_IDS.sharesSplit, sharesSplitRequest, sharesSplitReply),
+  sharesCombine: channel(IPC_CHANNEL_IDS.sharesCombine,
     z.object({ ...operatorContext, paths: z.array(path).min(1).max(255) }).strict(),
     sharesCombineReply,
   ),
-  escrowWrite: channel(
-    'escrow-write',
+  escrowWrite: channel(IPC_CHANNEL_IDS.escrowWrite,
     z
       .object({
         ...operatorContext,
@@ -354,34 +352,29 @@ export const SERVICE_CHANNELS = {
       .strict(),
     escrowWriteReply,
   ),
-  auditVerify: channel('audit-verify', empty, auditVerifyReply),
-  auditList: channel(
-    'audit-list',
+  auditVerify: channel(IPC_CHANNEL_IDS.auditVerify, empty, auditVerifyReply),
+  auditList: channel(IPC_CHANNEL_IDS.auditList,
     z.object({ keyId: id.optional(), limit: z.number().int().min(1).max(LIMITS.listLong).optional() }).strict(),
     auditEvents,
   ),
-  auditExport: channel(
-    'audit-export',
+  auditExport: channel(IPC_CHANNEL_IDS.auditExport,
     z.object({ format: z.enum(['md', 'html']), out: path }).strict(),
     outputFile,
   ),
-  providerAdd: channel('provider-add', providerAddRequest, providerSummary),
-  providerList: channel('provider-list', empty, z.object({ providers: z.array(providerSummary).max(LIMITS.listShort) })),
-  providerRemove: channel('provider-remove', z.object({ name: providerName }).strict(), z.object({ removed: z.boolean() })),
-  sync: channel(
-    'sync',
+  providerAdd: channel(IPC_CHANNEL_IDS.providerAdd, providerAddRequest, providerSummary),
+  providerList: channel(IPC_CHANNEL_IDS.providerList, empty, z.object({ providers: z.array(providerSummary).max(LIMITS.listShort) })),
+  providerRemove: channel(IPC_CHANNEL_IDS.providerRemove, z.object({ name: providerName }).strict(), z.object({ removed: z.boolean() })),
+  sync: channel(IPC_CHANNEL_IDS.sync,
     z.object({ provider: providerName.optional(), renewalWindowDays: z.number().int().min(1).max(365).optional() }).strict(),
     syncReply,
     true,
   ),
-  syncJobs: channel('sync-jobs', empty, z.object({ jobs: z.array(syncJob).max(LIMITS.listLong) })),
-  remoteCreateKey: channel(
-    'remote-create-key',
+  syncJobs: channel(IPC_CHANNEL_IDS.syncJobs, empty, z.object({ jobs: z.array(syncJob).max(LIMITS.listLong) })),
+  remoteCreateKey: channel(IPC_CHANNEL_IDS.remoteCreateKey,
     z.object({ ...operatorContext, provider: providerName, keyId: id, description: bounded(LIMITS.description).optional() }).strict(),
     z.object({ keyId: id, provider: providerName, remoteKeyId: nonEmpty(512) }),
   ),
-  remoteParams: channel(
-    'remote-params',
+  remoteParams: channel(IPC_CHANNEL_IDS.remoteParams,
     z
       .object({
         ...operatorContext,
@@ -393,8 +386,7 @@ export const SERVICE_CHANNELS = {
       .strict(),
     z.object({ path, keys: z.number().int().nonnegative(), parametersValidTo: timestamp.nullable(), sha256: sha256Hex }),
   ),
-  importBundle: channel(
-    'import-bundle',
+  importBundle: channel(IPC_CHANNEL_IDS.importBundle,
     z.object({ ...operatorContext, path, provider: providerName.optional() }).strict(),
     z.object({
       keyId: id,
@@ -406,8 +398,7 @@ export const SERVICE_CHANNELS = {
     }),
     true,
   ),
-  renewKey: channel(
-    'renew-key',
+  renewKey: channel(IPC_CHANNEL_IDS.renewKey,
     z
       .object({
         ...operatorContext,
@@ -419,9 +410,8 @@ export const SERVICE_CHANNELS = {
       .strict(),
     z.object({ keyId: id, renewed: z.boolean(), renewalRequest: path.nullable(), materialExpiry: timestamp.nullable() }),
   ),
-  offlineCheck: channel('offline-check', empty, offlineCheckReply),
-  recordCeremonyStep: channel(
-    'record-ceremony-step',
+  offlineCheck: channel(IPC_CHANNEL_IDS.offlineCheck, empty, offlineCheckReply),
+  recordCeremonyStep: channel(IPC_CHANNEL_IDS.recordCeremonyStep,
     z
       .object({
         ...operatorContext,
@@ -455,12 +445,28 @@ export const LONG_CHANNEL_NAMES = (Object.keys(SERVICE_CHANNELS) as ServiceChann
 /** Channels served by main/ipc itself rather than by the core. */
 export const CONTROL_CHANNELS = {
   /** Aborts the running call(s) of a long channel; the core stops at its next safe point. */
-  cancel: channel(
-    'cancel',
+  cancel: channel(IPC_CHANNEL_IDS.cancel,
     z.object({ operation: z.enum(LONG_CHANNEL_NAMES as [LongChannelName, ...LongChannelName[]]) }).strict(),
     z.object({ cancelled: z.number().int().nonnegative() }),
   ),
 } as const;
+
+/**
+ * Desktop-only helpers the Electron main process serves (native file dialogs). Not in IPC_CHANNELS: the
+ * browser bridge has no native dialog, and the renderer falls back to a path text field there.
+ */
+export const SHELL_CHANNELS = {
+  choosePaths: channel(SHELL_CHANNEL_IDS.choosePaths,
+    z
+      .object({
+        purpose: z.enum(['params-files', 'entropy-files', 'share-files', 'bundle-file', 'output-folder', 'save-file']),
+        multiple: z.boolean().optional(),
+      })
+      .strict(),
+    z.object({ paths: z.array(path).max(255) }),
+  ),
+} as const;
+export type ShellChannelName = keyof typeof SHELL_CHANNELS;
 
 export const IPC_CHANNELS = { ...SERVICE_CHANNELS, ...CONTROL_CHANNELS } as const;
 export type ChannelName = keyof typeof IPC_CHANNELS;
@@ -470,8 +476,6 @@ export function isChannelName(value: string): value is ChannelName {
   return Object.hasOwn(IPC_CHANNELS, value);
 }
 
-/** The Electron event channel progress events travel on (main -> renderer only). */
-export const PROGRESS_CHANNEL = 'byok:progress';
 
 export const progressEventSchema = z.object({
   /** The table key of the call this progress belongs to. */
@@ -505,6 +509,13 @@ export type ByokApi = {
 } & {
   /** Subscribes to progress of long calls; returns the unsubscribe function. */
   readonly onProgress: (listener: (event: IpcProgressEvent) => void) => () => void;
+  /** Present only in the desktop app: native file dialogs and the path of a dropped file. */
+  readonly shell?: {
+    readonly choosePaths: (
+      request: z.input<(typeof SHELL_CHANNELS)['choosePaths']['request']>,
+    ) => Promise<IpcReply<z.output<(typeof SHELL_CHANNELS)['choosePaths']['reply']>>>;
+    readonly pathForFile: (file: File) => string;
+  };
 };
 
 // ---------------------------------------------------------------------------------------------------

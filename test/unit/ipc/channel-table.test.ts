@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { ERROR_CODES } from '../../../shared/errors.ts';
 import { CHANNEL_NAMES, IPC_CHANNELS, SERVICE_CHANNELS, type ServiceChannelName } from '../../../shared/ipc.ts';
 import { createIpcHandlers } from '../../../main/ipc/index.ts';
+import { IPC_CHANNEL_IDS } from '../../../shared/ipc-names.ts';
 import { createFakeService } from '../../support-ui/fake-service.ts';
 
 // Words that name plaintext or credentials. A reply field whose name contains one of them is refused
@@ -101,6 +102,10 @@ describe('the IPC channel table', () => {
     const service = createFakeService();
     const methods = Object.keys(service).filter((name) => typeof service[name as keyof typeof service] === 'function' && name !== 'close');
     expect(Object.keys(SERVICE_CHANNELS).sort()).toEqual(methods.sort());
+  });
+
+  it('routes every method to the channel the zod-free name table gives it (preload and shim use that table)', () => {
+    expect(Object.fromEntries(CHANNEL_NAMES.map((name) => [name, IPC_CHANNELS[name].channel]))).toEqual({ ...IPC_CHANNEL_IDS });
   });
 
   it.each(CHANNEL_NAMES)('reply of %s can carry no material, credential or unbounded string', (name) => {

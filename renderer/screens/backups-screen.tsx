@@ -1,0 +1,150 @@
+// Backups: verify every backup (progress), restore one, split a key into M-of-N shares and combine them
+// (each share's check value shown), write an escrow file.
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { call } from '../api/call.ts';
+import { useAction, useProgress, useQuery } from '../api/hooks.ts';
+import { CheckValue } from '../components/check-value.tsx';
+import { ErrorBanner } from '../components/error-banner.tsx';
+import { Field, SelectField } from '../components/field.tsx';
+import { PathField } from '../components/path-field.tsx';
+import { ProgressBar } from '../components/progress-bar.tsx';
+
+export function BackupsScreen() {
+  const { t } = useTranslation();
+  const keys = useQuery('listKeys', {}, []);
+  const keyOptions = (keys.data?.keys ?? []).map((key) => ({ value: key.id, label: `${key.alias} (${key.spec})` }));
+  const [progress, resetProgress] = useProgress('backupVerify');
+  const verify = useAction(async () => {
+    resetProgress();
+    return call('backupVerify', {});
+  });
+
+  const [restoreId, setRestoreId] = useState('');
+  const restore = useAction(() => call('backupRestore', { keyId: restoreId || keyOptions[0]?.value || '' }));
+
+  const [split, setSplit] = useState({ keyId: '', threshold: '2', shares: '3', outDir: '', custodians: '' });
+  const splitAction = useAction(() =>
+    call('sharesSplit', {
+      keyId: split.keyId || keyOptions[0]?.value || '',
+      threshold: Number(split.threshold),
+      shares: Number(split.shares),
+      outDir: split.outDir,
+      ...(split.custodians.trim() ? { custodians: split.custodians.split(',').map((name) => name.trim()).filter(Boolean) } : {}),
+    }),
+  );
+
+  const [sharePaths, setSharePaths] = useState<string[]>(['', '']);
+  const combine = useAction(() => call('sharesCombine', { paths: sharePaths.map((path) => path.trim()).filter(Boolean) }));
+
+  const [escrow, setEscrow] = useState({ keyIds: [] as string[], path: '', passphrase: '' });
+  const escrowAction = useAction(async () => {
+    const reply = await call('escrowWrite', { keyIds: escrow.keyIds, path: escrow.path, passphrase: escrow.passphrase });
+    setEscrow((previous) => ({ ...previous, passphrase: '' })); // do not keep the passphrase in the page
+    return reply;
+  });
+
+  return (
+    <section aria-labelledby="backups-title" className="screen backups">
+      <h1 id="backups-title">{t('nav.backups')}</h1>
+      <ErrorBanner error={keys.error} />
+
+      <section aria-labelledby="verify-title" className="card">
+        <h2 id="verify-title">{t('backups.verifyAll')}</h2>
+        <button type="button" disabled={verify.busy} onClick={() => void verify.run()}>{t('backups.verifyAllButton')}</button>
+        {verify.busy && <ProgressBar progress={progress} label={t('backups.verifyAll')} cancellable="backupVerify" />}
+        <ErrorBanner error={verify.error} />
+        {verify.result && (
+          <div role="status" data-testid="verify-result" className={verify.result.failed.length ? 'warning' : 'ok'}>
+            {t('backups.verifyResult', { verified: verify.result.verified, failed: verify.result.failed.length })}
+            <ul>
+              {verify.result.failed.map((failure) => <li key={failure.id}><code>{failure.id}</code>: {failure.reason}</li>)}
+            </ul>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="restore-title" className="card">
+        <h2 id="restore-title">{t('backups.restore')}</h2>
+        <SelectField label={t('backups.key')} value={restoreId} onChange={setRestoreId} options={keyOptions} />
+        <button type="button" disabled={restore.busy || keyOptions.length === 0} onClick={() => void restore.run()}>{t('backups.restoreButton')}</button>
+        <ErrorBanner error={restore.error} />
+        {restore.result && (
+          <p role="status">
+            {t('backups.restored', { alias: restore.result.key.alias })} <CheckValue check={restore.result.key.check} full />
+          </p>
+        )}
+      </section>
+
+      <section aria-labelledby="split-title" className="card">
+        <h2 id="split-title">{t('backups.split')}</h2>
+        <SelectField label={t('backups.key')} value={split.keyId} onChange={(keyId) => setSplit({ ...split, keyId })} options={keyOptions} />
+        <Field label={t('backups.threshold')} type="number" min={1} max={255} value={split.threshold} onChange={(event) => setSplit({ ...split, threshold: event.target.value })} />
+        <Field label={t('backups.shares')} type="number" min={1} max={255} value={split.shares} onChange={(event) => setSplit({ ...split, shares: event.target.value })} />
+        <Field label={t('backups.custodians')} hint={t('ceremony.witnessesHint')} value={split.custodians} onChange={(event) => setSplit({ ...split, custodians: event.target.value })} />
+        <PathField label={t('ceremony.outDir')} purpose="output-folder" value={split.outDir} onChange={(outDir) => setSplit({ ...split, outDir })} />
+        <button type="button" disabled={splitAction.busy || !split.outDir} onClick={() => void splitAction.run()}>{t('backups.splitButton')}</button>
+        <ErrorBanner error={splitAction.error} />
+        {splitAction.result && (
+          <table className="plain" data-testid="share-files">
+            <caption>{t('backups.splitResult', { verified: splitAction.result.subsetsVerified })}</caption>
+            <thead><tr><th>#</th><th>{t('ceremony.file')}</th><th>{t('backups.shareCheck')}</th><th>{t('backups.custodian')}</th></tr></thead>
+            <tbody>
+              {splitAction.result.files.map((file) => (
+                <tr key={file.index}><td>{file.index}</td><td><code>{file.path}</code></td><td><code>{file.shareCheck}</code></td><td>{file.custodian ?? '—'}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section aria-labelledby="combine-title" className="card">
+        <h2 id="combine-title">{t('backups.combine')}</h2>
+        {sharePaths.map((path, index) => (
+          <PathField
+            key={index}
+            label={t('backups.shareFile', { n: index + 1 })}
+            purpose="share-files"
+            value={path}
+            onChange={(next) => setSharePaths(sharePaths.map((old, i) => (i === index ? next : old)))}
+            onDropMany={(paths) => setSharePaths(paths)}
+          />
+        ))}
+        <button type="button" onClick={() => setSharePaths([...sharePaths, ''])}>{t('backups.addShare')}</button>
+        <button type="button" disabled={combine.busy} onClick={() => void combine.run()}>{t('backups.combineButton')}</button>
+        <ErrorBanner error={combine.error} />
+        {combine.result && (
+          <p role="status">
+            {t('backups.combined', { used: combine.result.sharesUsed })} <CheckValue check={combine.result.check} full />
+          </p>
+        )}
+      </section>
+
+      <section aria-labelledby="escrow-title" className="card">
+        <h2 id="escrow-title">{t('backups.escrow')}</h2>
+        <fieldset>
+          <legend>{t('backups.escrowKeys')}</legend>
+          {keyOptions.map((option) => (
+            <label key={option.value} className="checkbox">
+              <input
+                type="checkbox"
+                checked={escrow.keyIds.includes(option.value)}
+                onChange={(event) =>
+                  setEscrow({ ...escrow, keyIds: event.target.checked ? [...escrow.keyIds, option.value] : escrow.keyIds.filter((id) => id !== option.value) })
+                }
+              />
+              {option.label}
+            </label>
+          ))}
+        </fieldset>
+        <PathField label={t('backups.escrowPath')} purpose="save-file" value={escrow.path} onChange={(path) => setEscrow({ ...escrow, path })} />
+        <Field label={t('backups.passphrase')} type="password" autoComplete="new-password" value={escrow.passphrase} onChange={(event) => setEscrow({ ...escrow, passphrase: event.target.value })} />
+        <button type="button" disabled={escrowAction.busy || !escrow.keyIds.length || !escrow.path || !escrow.passphrase} onClick={() => void escrowAction.run()}>{t('backups.escrowButton')}</button>
+        <ErrorBanner error={escrowAction.error} />
+        {escrowAction.result && (
+          <p role="status">{t('backups.escrowWritten', { path: escrowAction.result.path, keys: escrowAction.result.keys })} <code className="sha">{escrowAction.result.sha256}</code></p>
+        )}
+      </section>
+    </section>
+  );
+}

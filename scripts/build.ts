@@ -1,0 +1,42 @@
+// `npm run build`: the renderer with Vite (vite.config.ts) to dist/renderer, and the Electron main process
+// and preload bundled with esbuild to dist/electron/{main,preload}.cjs. Native and wasm modules stay
+// external (they load from node_modules, unpacked from the asar by electron-builder.yml).
+import { build as viteBuild } from 'vite';
+import { build as esbuild } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const external = ['electron', '@napi-rs/keyring', 'sql.js'];
+
+export async function buildRenderer(): Promise<void> {
+  await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn' });
+}
+
+export async function buildElectron(): Promise<void> {
+  mkdirSync(`${root}dist/electron`, { recursive: true });
+  const common = {
+    bundle: true,
+    platform: 'node' as const,
+    format: 'cjs' as const,
+    target: 'node22',
+    external,
+    sourcemap: false,
+    logLevel: 'warning' as const,
+    // The core is ESM and may use import.meta.url; in the CJS bundle it is the bundle's own file URL.
+    define: { 'import.meta.url': '__importMetaUrl' },
+    banner: { js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  };
+  await Promise.all([
+    esbuild({ ...common, entryPoints: [`${root}main/electron/main.ts`], outfile: `${root}dist/electron/main.cjs` }),
+    esbuild({ ...common, entryPoints: [`${root}main/electron/preload.ts`], outfile: `${root}dist/electron/preload.cjs` }),
+  ]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const only = process.argv[2];
+  const started = Date.now();
+  if (only !== 'electron') await buildRenderer();
+  if (only !== 'renderer') await buildElectron();
+  console.log(`Built ${only ?? 'renderer and electron'} into dist/ in ${Date.now() - started} ms.`);
+}
