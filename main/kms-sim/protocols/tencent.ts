@@ -172,7 +172,11 @@ export const tencentProtocol: Protocol = {
       return reply(await operation(body, context), context.requestId);
     } catch (error) {
       if (error instanceof TencentError) return errorReply(error.code, error.message, context.requestId);
-      if (error instanceof SimRefusal) return errorReply(REFUSALS[error.reason], error.message, context.requestId);
+      if (error instanceof SimRefusal) {
+        // InvalidParameter is generic: name the parameter, as Tencent's messages do.
+        const message = error.reason === 'TokenUnknown' || error.reason === 'TokenKeyMismatch' ? `ImportToken: ${error.message}` : error.message;
+        return errorReply(REFUSALS[error.reason], message, context.requestId);
+      }
       throw error;
     }
   },
