@@ -1,0 +1,165 @@
+// The outbound queue's runner. Jobs live in the vault (sync_jobs); a run claims a batch of due jobs,
+// makes the claims durable (one journal append), runs them with bounded concurrency, records every
+// outcome and the follow-up jobs in one more append, and goes on until nothing is due within the run's
+// budget. A process killed at any moment leaves jobs queued or running; the next run re-queues the
+// running ones, and since each job counts its attempts, a handler knows when to check the KMS before
+// repeating a write (see job-handlers.ts). Failed attempts wait with exponential backoff and jitter;
+// transient failures stay queued (nothing is lost), permanent ones are marked failed with the reason.
+import { isByokError } from '../../../../shared/errors.ts';
+import type { RunOptions } from '../../../../shared/ceremony-api.ts';
+import { isoUtc } from '../../clock.ts';
+import type { NewAuditEvent } from '../../audit/index.ts';
+import type { SyncJob } from '../../vault/index.ts';
+import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
+import { handlerFor, type HandlerContext, type JobOutcome } from './job-handlers.ts';
+import { describeFailure, isRetryable } from './retry.ts';
+import { realSleep, type Sleep } from './rate-limiter.ts';
+
+export interface SyncEngineOptions {
+  backoff?: BackoffPolicy;
+  random?: () => number;
+  sleep?: Sleep;
+  /** KMS calls in flight at once (default 4). */
+  concurrency?: number;
+  /** Jobs claimed per durable save (default 32). */
+  batchSize?: number;
+  /** Attempts after which a job that keeps failing transiently is marked failed (default 20). */
+  maxAttempts?: number;
+  /** How long one run keeps waiting for retries before it returns with jobs still queued (default 120 s). */
+  runBudgetMs?: number;
+}
+
+export interface RunScope {
+  provider?: string;
+  /** Stop as soon as these jobs are done or failed (the run still works the provider's whole queue until then). */
+  jobIds?: readonly string[];
+  runBudgetMs?: number;
+}
+
+export interface RunResult {
+  completed: Array<{ job: SyncJob; outcome: JobOutcome }>;
+  failed: SyncJob[];
+  /** Jobs of the scope still queued when the run returned. */
+  pending: number;
+}
+
+export class SyncEngine {
+  private readonly context: HandlerContext;
+  private readonly options: Required<SyncEngineOptions>;
+  /** Runs are serialized: one process, one runner, so a job is never claimed twice. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(context: HandlerContext, options: SyncEngineOptions = {}) {
+    this.context = context;
+    this.options = {
+      backoff: options.backoff ?? DEFAULT_BACKOFF,
+      random: options.random ?? Math.random,
+      sleep: options.sleep ?? realSleep,
+      concurrency: options.concurrency ?? 4,
+      batchSize: options.batchSize ?? 32,
+      maxAttempts: options.maxAttempts ?? 20,
+      runBudgetMs: options.runBudgetMs ?? 120_000,
+    };
+  }
+
+  get sleep(): Sleep {
+    return this.options.sleep;
+  }
+
+  get backoff(): BackoffPolicy {
+    return this.options.backoff;
+  }
+
+  get random(): () => number {
+    return this.options.random;
+  }
+
+  run(scope: RunScope = {}, runOptions: RunOptions = {}): Promise<RunResult> {
+    const result = this.tail.then(() => this.runNow(scope, runOptions));
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Waits for the current run, if any. */
+  async idle(): Promise<void> {
+    await this.tail;
+  }
+
+  private async runNow(scope: RunScope, runOptions: RunOptions): Promise<RunResult> {
+    const { vault, clock } = this.context.core;
+    // Only this process holds the vault lock and runs are serialized: a running job now is a leftover
+    // of a process that stopped mid-job.
+    if (vault.jobs.requeueInterrupted() > 0) await vault.save();
+    const deadline = clock.now().getTime() + (scope.runBudgetMs ?? this.options.runBudgetMs);
+    const result: RunResult = { completed: [], failed: [], pending: 0 };
+    const watched = scope.jobIds ? new Set(scope.jobIds) : null;
+    const filter = scope.provider ? { provider: scope.provider } : {};
+    let done = 0;
+    for (;;) {
+      if (runOptions.signal?.aborted) break;
+      if (watched && [...watched].every((id) => isSettled(vault.jobs.get(id)))) break;
+      const claimed: SyncJob[] = [];
+      while (claimed.length < this.options.batchSize) {
+        const job = vault.jobs.claimNext(filter);
+        if (!job) break;
+        claimed.push(job);
+      }
+      if (claimed.length === 0) {
+        const queued = vault.jobs.list({ status: 'queued', ...filter });
+        if (queued.length === 0) break;
+        const nextAt = Math.min(...queued.map((job) => Date.parse(job.nextAttemptAt)));
+        if (nextAt > deadline) break;
+        await this.options.sleep(Math.max(1, nextAt - clock.now().getTime()));
+        continue;
+      }
+      await vault.save(); // the claims (attempt counts) are durable before any KMS call
+      const settled = await runPool(claimed, this.options.concurrency, (job) => handlerFor(job.kind)(job, this.context));
+      const events: NewAuditEvent[] = [];
+      for (const [index, job] of claimed.entries()) {
+        const outcome = settled[index]!;
+        if (outcome.ok) {
+          for (const followUp of outcome.value.followUps ?? []) vault.jobs.enqueue(followUp);
+          result.completed.push({ job: vault.jobs.complete(job.id), outcome: outcome.value });
+          events.push(...(outcome.value.audit ?? []));
+        } else if (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts) {
+          const retryAt = new Date(clock.now().getTime() + retryDelayMs(job.attempts, this.options.backoff, this.options.random));
+          vault.jobs.fail(job.id, describeFailure(outcome.error), { retryAt: isoUtc(retryAt) });
+        } else {
+          const failed = vault.jobs.fail(job.id, describeFailure(outcome.error));
+          result.failed.push(failed);
+          events.push({ type: 'kms.sync', data: { action: 'job-failed', jobId: job.id, kind: job.kind, keyId: job.keyId, provider: job.provider, code: isByokError(outcome.error) ? outcome.error.code : 'KMS_TRANSIENT' } });
+        }
+      }
+      await vault.save();
+      if (events.length) await this.context.core.audit.appendMany(events);
+      done += claimed.length;
+      runOptions.onProgress?.({ operation: 'sync', done, total: done + vault.jobs.list({ status: 'queued', ...filter }).length, message: 'pushing queued KMS jobs' });
+    }
+    result.pending = vault.jobs.list({ status: 'queued', ...filter }).length;
+    return result;
+  }
+}
+
+function isSettled(job: SyncJob | undefined): boolean {
+  return job === undefined || job.status === 'done' || job.status === 'failed';
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Runs `work` over `items` with at most `limit` in flight; never rejects. */
+export async function runPool<I, T>(items: readonly I[], limit: number, work: (item: I) => Promise<T>): Promise<Array<Settled<T>>> {
+  const results: Array<Settled<T>> = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      try {
+        results[index] = { ok: true, value: await work(items[index]!) };
+      } catch (error) {
+        results[index] = { ok: false, error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
