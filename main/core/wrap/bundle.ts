@@ -31,7 +31,7 @@ const wrappedSplit = z.strictObject({ encryptedKeyMaterial: base64, encryptedPri
 
 const bundleFieldsObject = z.strictObject({
   keyId: z.string().min(1),
-  alias: z.string().min(1),
+  alias: z.string().min(1).nullable(),
   spec: z.enum(KEY_SPEC_NAMES),
   check: z.strictObject({ kind: z.enum(['kcv', 'fingerprint']), value: z.string().min(1) }),
   provider: z.enum(PROVIDER_IDS),

@@ -14,8 +14,9 @@ export interface NativeFilesInput {
   wrapped: WrappedMaterial;
   /** ISO-8601 UTC or null (never expires). */
   materialExpiry: string | null;
-  /** The key's alias: Azure's .byok file is named after it. */
-  alias: string;
+  /** The key's alias: Azure's .byok file is named after it (or after keyId when there is none). */
+  alias: string | null;
+  keyId?: string;
 }
 
 export const GENERATOR = `byok-ceremony ${packageJson.version}`;
@@ -80,8 +81,9 @@ const WRITERS: Readonly<Record<ProviderId, (input: NativeFilesInput) => OutputFi
   azure: (input) => {
     noExpiry(input);
     if (input.params.azureKid === undefined) throw new ByokError('PARAMS_MALFORMED', 'The Azure key-exchange key has no kid; save it again with its kid.');
-    if (!ALIAS_AS_FILE_NAME.test(input.alias)) {
-      throw new ByokError('INVALID_ARGUMENT', `Alias "${input.alias}" cannot name a .byok file; use letters, digits, dot, dash and underscore.`);
+    const name = input.alias ?? input.keyId ?? '';
+    if (!ALIAS_AS_FILE_NAME.test(name)) {
+      throw new ByokError('INVALID_ARGUMENT', `"${name}" cannot name a .byok file; give the key an alias of letters, digits, dot, dash and underscore.`);
     }
     const byok = {
       schema_version: '1.0.0',
@@ -89,7 +91,7 @@ const WRITERS: Readonly<Record<ProviderId, (input: NativeFilesInput) => OutputFi
       ciphertext: encodeBase64Url(single(input)),
       generator: GENERATOR,
     };
-    return [{ name: `${input.alias}.byok`, bytes: json(byok) }];
+    return [{ name: `${name}.byok`, bytes: json(byok) }];
   },
 };
 

@@ -113,6 +113,10 @@ describe('bundle', () => {
     expect(() => verifyBundle(bytes, { checkFilesIn: folder })).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID', message: expect.stringContaining('missing') }));
   });
 
+  it('signs and verifies a bundle for a key without an alias', () => {
+    expect(verifyBundle(createBundle({ ...fields, alias: null }, signer)).bundle.alias).toBeNull();
+  });
+
   it('refuses to create a bundle whose wrapped fields do not match the layout', () => {
     expect(() => createBundle({ ...fields, layout: 'split' }, signer)).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
   });

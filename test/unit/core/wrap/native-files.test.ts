@@ -73,6 +73,11 @@ describe('providerNativeFiles', () => {
       .toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 
+  it('names the Azure .byok after the key id when the key has no alias', () => {
+    const [file] = providerNativeFiles({ provider: 'azure', params: params('azure', { azureKid: 'k' }), wrapped: single, materialExpiry: null, alias: null, keyId: 'key-0001' });
+    expect(file!.name).toBe('key-0001.byok');
+  });
+
   it('refuses the split form for AWS', () => {
     expect(() => providerNativeFiles({ provider: 'aws', params: params('aws'), wrapped: split, materialExpiry: null, alias: 'k' })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
