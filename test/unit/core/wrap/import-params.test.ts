@@ -83,6 +83,12 @@ describe('parseImportParameters: provider shapes', () => {
     expect(parseImportParameters(paramsFixture('aws-cli.json', fill), { algorithm: 'RSAES_OAEP_SHA_1' }).algorithm).toBe('RSAES_OAEP_SHA_1');
   });
 
+  it("accepts Huawei's RSAES_OAEP_SHA_256 parameters with --algorithm RSA_AES_KEY_WRAP_SHA_256 (its two-field form)", () => {
+    const text = paramsFixture('huawei.json', fill).replace('"key_id"', '"wrapping_algorithm": "RSAES_OAEP_SHA_256",\n  "key_id"');
+    expect(parseImportParameters(text, { algorithm: 'RSA_AES_KEY_WRAP_SHA_256' }).algorithm).toBe('RSAES_OAEP_SHA_256');
+    expect(() => parseImportParameters(text, { algorithm: 'RSAES_OAEP_SHA_1' })).toThrow(code('INVALID_ARGUMENT'));
+  });
+
   it('refuses an --algorithm that contradicts the file', () => {
     expect(() => parseImportParameters(paramsFixture('gcp-import-job.json', { spki: rsa3072.spki, validTo }), { algorithm: 'RSA_AES_KEY_WRAP_SHA_1' })).toThrow(code('INVALID_ARGUMENT'));
   });
