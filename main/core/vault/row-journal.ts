@@ -77,5 +77,5 @@ function sha256Hex(text: string): string {
 }
 
 export function corruptMessage(what: string): string {
-  return `The vault database is damaged (${what}). Run \`byok vault rebuild\` to recover the key list from the keychain backups.`;
+  return `The vault database is damaged (${what}): run \`byok vault rebuild\` to recover the key list from the keychain backups.`;
 }

@@ -3,8 +3,10 @@
 // until save() writes it to the journal. Row images are idempotent, so replaying a journal record twice
 // (see vault-storage.ts) gives the same database.
 //
-// Prepared statements are cached per SQL text. sql.js's export() frees every prepared statement and
-// resets connection pragmas, so the storage calls `afterExport()`, which drops the cache and re-applies.
+// Prepared statements are cached per SQL text. sql.js releases whose export() closes and reopens the
+// connection free every prepared statement and reset connection pragmas (1.16 exports through SQLite's
+// backup API and keeps both); the storage calls `afterExport()` either way, which drops the cache and
+// re-applies the pragmas, so the vault does not depend on which behaviour the installed sql.js has.
 import type { SqlValue, Statement } from 'sql.js';
 import { ByokError } from '../../../shared/errors.ts';
 import type { SqlDatabase } from './sql-engine.ts';

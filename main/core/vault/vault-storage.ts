@@ -24,7 +24,7 @@
 //      are skipped by number; row images are idempotent anyway);
 //   3. under the save lock, replace the journal with just the records saved since step 1 (temp + rename).
 //
-// export() frees prepared statements and resets pragmas: RowStore.afterExport() handles both.
+// export() may free prepared statements and reset pragmas (older sql.js): RowStore.afterExport() handles both.
 import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { ByokError } from '../../../shared/errors.ts';
@@ -204,6 +204,11 @@ export class VaultStorage {
       await this.journal.close();
       this.store.close();
     }
+  }
+
+  /** Resolves when no background compaction is running. */
+  async settled(): Promise<void> {
+    await this.compaction;
   }
 
   get journalSize(): number {
