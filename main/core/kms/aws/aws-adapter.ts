@@ -57,7 +57,7 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secret, ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}) },
     maxAttempts: 1,
-    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs },
+    requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
   });
   const secrets = [credentials.secret, credentials.accessKeyId, ...(credentials.sessionToken ? [credentials.sessionToken] : [])];
 
