@@ -42,7 +42,7 @@ describe('osKeychain', () => {
 
   it('maps an unreachable Secret Service to KEYCHAIN_UNAVAILABLE instead of falling back to the kernel keyring', () => {
     const outcome = runFixture(['--no-warnings', fixture], { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/byok-test-bus' });
-    for (const operation of ['set', 'get', 'delete']) {
+    for (const operation of ['set', 'get', 'delete', 'list']) {
       expect(outcome[operation]!.code).toBe('KEYCHAIN_UNAVAILABLE');
       expect(outcome[operation]!.message).toMatch(/Secret Service .* must be running/);
     }
@@ -54,7 +54,7 @@ describe('osKeychain', () => {
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     const outcome = runFixture([withKeychain, process.execPath, '--no-warnings', fixture, '--lock'], env);
-    for (const operation of ['set', 'get', 'delete']) {
+    for (const operation of ['set', 'get', 'delete', 'list']) {
       expect(outcome[operation]!.code).toBe('KEYCHAIN_LOCKED');
       expect(outcome[operation]!.message).toMatch(/Unlock it/);
     }
