@@ -34,7 +34,13 @@ export function verifySigV4(request: SignedRequest, secrets: (accessKeyId: strin
   if (!signedHeaders.includes('host')) return { ok: false, reason: 'malformed', detail: 'The host header must be signed.' };
   const headers = canonicalHeaders(request.headers, signedHeaders);
   if (headers === null) return { ok: false, reason: 'malformed', detail: 'A signed header is missing.' };
-  const payloadHash = headerValue(request.headers, 'x-amz-content-sha256') ?? sha256Hex(request.body);
+  // The declared payload hash is signed, but it must also be the hash of the body actually received.
+  const bodyHash = sha256Hex(request.body);
+  const declaredHash = headerValue(request.headers, 'x-amz-content-sha256');
+  if (declaredHash !== undefined && declaredHash !== bodyHash) {
+    return { ok: false, reason: 'bad-signature', detail: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+  }
+  const payloadHash = bodyHash;
   const canonicalRequest = [request.method, request.path || '/', canonicalQuery(request.search), headers, auth.SignedHeaders, payloadHash].join('\n');
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, `${date}/${region}/${service}/aws4_request`, sha256Hex(canonicalRequest)].join('\n');
   const expected = hmac(sigv4SigningKey(secret, date, region, service), stringToSign).toString('hex');
