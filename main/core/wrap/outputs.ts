@@ -2,8 +2,7 @@
 // before the first byte is written, each file is created exclusively ('wx'), and each file and then the
 // folder are fsynced so a finished ceremony survives a crash.
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { access, mkdir, open, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, rm } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
 
@@ -23,9 +22,10 @@ export interface PlannedFile {
   path: string;
 }
 
+/** lstat, not access: a dangling symlink is an existing target too ('wx' would refuse it). */
 async function exists(path: string): Promise<boolean> {
   try {
-    await access(path, fsConstants.F_OK);
+    await lstat(path);
     return true;
   } catch {
     return false;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -37,6 +37,13 @@ describe('writeOutputs', () => {
     await expect(writeOutputs(out, files)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('bundle.json') });
     expect(readdirSync(out)).toEqual(['bundle.json']);
     expect(readFileSync(join(out, 'bundle.json'), 'utf8')).toBe('earlier ceremony');
+  });
+
+  it('treats a dangling symlink at a target as an existing output', async () => {
+    const out = freshFolder();
+    symlinkSync(join(out, 'nowhere'), join(out, 'bundle.json'));
+    await expect(writeOutputs(out, files)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+    expect(readdirSync(out)).toEqual(['bundle.json']);
   });
 
   it('refuses a file name with a folder in it', async () => {
