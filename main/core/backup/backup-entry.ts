@@ -10,7 +10,8 @@ export interface BackupCheck {
 
 export interface BackupEntry {
   keyId: string;
-  alias: string;
+  /** Null for a key generated without an alias. */
+  alias: string | null;
   spec: KeySpecName;
   check: BackupCheck;
   /** ISO-8601 UTC: when the key was generated. */

@@ -106,11 +106,11 @@ export class BackupStore {
   }
 
   /** One key's material from its backup, verified against its recorded check. The caller zeroes it. */
-  async readKey(keyId: string, options: { batchId?: string } = {}): Promise<{ entry: BackupEntryMetadata; material: Uint8Array }> {
+  async readKey(keyId: string, options: { batchId?: string | null } = {}): Promise<{ entry: BackupEntryMetadata; material: Uint8Array }> {
     const index = await this.batchIndex();
     const damage: string[] = [];
     for (const [batchId, indexes] of index) {
-      if (options.batchId !== undefined && batchId !== options.batchId) continue;
+      if (options.batchId != null && batchId !== options.batchId) continue;
       const opened = await this.openBatch(batchId, indexes);
       try {
         const record = opened.parsed?.entries.find((entry) => entry.keyId === keyId);
@@ -145,13 +145,13 @@ export class BackupStore {
    */
   async forEachKey(
     visit: (entry: BackupEntryMetadata & { batchId: string }, material: Uint8Array) => void | Promise<void>,
-    options: { batchId?: string } = {},
+    options: { batchId?: string | null } = {},
   ): Promise<{ visited: number; skipped: Array<{ keyId: string; batchId: string; reason: string }>; unreadableBatches: DamagedBatch[] }> {
     let visited = 0;
     const skipped: Array<{ keyId: string; batchId: string; reason: string }> = [];
     const unreadableBatches: DamagedBatch[] = [];
     for (const [batchId, indexes] of await this.batchIndex()) {
-      if (options.batchId !== undefined && batchId !== options.batchId) continue;
+      if (options.batchId != null && batchId !== options.batchId) continue;
       const opened = await this.openBatch(batchId, indexes);
       try {
         if (!opened.parsed) unreadableBatches.push({ batchId, problems: opened.problems, keyIds: [] });

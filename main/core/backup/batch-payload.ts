@@ -1,7 +1,7 @@
 // The self-describing binary payload of one backup batch (also the plaintext of an escrow file).
 //
 //   magic "BYKB" | version u8 | batchId (u8 len, utf8) | createdAt (u8 len) | entryCount u32
-//   entry table, per entry: keyId (u8 len) | alias (u16 len) | spec (u8 len) | check kind u8 |
+//   entry table, per entry: keyId (u8 len) | alias (u16 len; 0xFFFF = no alias) | spec (u8 len) | check kind u8 |
 //     check value (u8 len) | createdAt (u8 len) | material offset u32 | material length u32 |
 //     SHA-256 of the material (32)
 //   material region: every entry's bytes, back to back
@@ -47,7 +47,7 @@ export function encodeBatchPayload(batch: { batchId: string; createdAt: string; 
     if (kind < 0) throw new ByokError('INVALID_INPUT', `Key ${entry.keyId} has an unknown check kind; expected kcv or fingerprint.`);
     table
       .text(entry.keyId)
-      .text(entry.alias, 2)
+      .optionalText(entry.alias)
       .text(entry.spec)
       .u8(kind)
       .text(entry.check.value)
@@ -93,7 +93,7 @@ export function parseBatchPayload(
     const rows: Array<Omit<PayloadEntryRecord, 'materialStart' | 'materialEnd'> & { offset: number; length: number }> = [];
     for (let i = 0; i < count; i++) {
       const keyId = reader.text();
-      const alias = reader.text(2);
+      const alias = reader.optionalText();
       const spec = reader.text();
       const kind = CHECK_KINDS[reader.u8()];
       const value = reader.text();

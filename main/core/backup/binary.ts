@@ -4,6 +4,7 @@ import { ByokError } from '../../../shared/errors.ts';
 
 const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
+const NO_TEXT = 0xffff;
 
 export class ByteWriter {
   private parts: Uint8Array[] = [];
@@ -36,6 +37,13 @@ export class ByteWriter {
     const max = lengthBytes === 1 ? 0xff : 0xffff;
     if (encoded.length > max) throw new ByokError('INVALID_INPUT', `A backup field is too long (${encoded.length} bytes, at most ${max}). Use a shorter value.`);
     return (lengthBytes === 1 ? this.u8(encoded.length) : this.u16(encoded.length)).bytes(encoded);
+  }
+  /** Like text with a u16 length, where null is stored as the length 0xFFFF. */
+  optionalText(value: string | null): this {
+    if (value === null) return this.u16(NO_TEXT);
+    const encoded = utf8.encode(value);
+    if (encoded.length >= NO_TEXT) throw new ByokError('INVALID_INPUT', `A backup field is too long (${encoded.length} bytes, at most ${NO_TEXT - 1}). Use a shorter value.`);
+    return this.u16(encoded.length).bytes(encoded);
   }
   /** Copies the parts into one new buffer; the caller owns (and zeroes) it. */
   finish(): Uint8Array {
@@ -91,5 +99,9 @@ export class ByteReader {
   text(lengthBytes: 1 | 2 = 1): string {
     const length = lengthBytes === 1 ? this.u8() : this.u16();
     return fromUtf8.decode(this.bytes(length));
+  }
+  optionalText(): string | null {
+    const length = this.u16();
+    return length === NO_TEXT ? null : fromUtf8.decode(this.bytes(length));
   }
 }

@@ -49,7 +49,7 @@ const headerSchema = z.object({
   }),
   cipher: z.object({ name: z.literal('aes-256-gcm'), nonce: z.string().regex(/^[A-Za-z0-9+/]{16}$/) }),
   keys: z.array(
-    z.object({ keyId: z.string(), alias: z.string(), spec: z.enum(KEY_SPEC_NAMES), check: z.object({ kind: z.enum(['kcv', 'fingerprint']), value: z.string() }), createdAt: z.string() }),
+    z.object({ keyId: z.string(), alias: z.string().nullable(), spec: z.enum(KEY_SPEC_NAMES), check: z.object({ kind: z.enum(['kcv', 'fingerprint']), value: z.string() }), createdAt: z.string() }),
   ),
 });
 type EscrowHeader = z.infer<typeof headerSchema>;

@@ -24,7 +24,7 @@ export interface ShareFile {
   format: typeof SHARE_FORMAT;
   version: 1;
   keyId: string;
-  alias: string;
+  alias: string | null;
   spec: KeySpecName;
   keyCheck: BackupCheck;
   /** 1..shares, our numbering (the Shamir x-coordinate is inside `share`). */
@@ -42,7 +42,7 @@ const shareFileSchema = z.object({
   format: z.literal(SHARE_FORMAT),
   version: z.literal(1),
   keyId: z.string().min(1).max(255),
-  alias: z.string().max(65_535),
+  alias: z.string().max(65_534).nullable(),
   spec: z.enum(KEY_SPEC_NAMES),
   keyCheck: z.object({ kind: z.enum(['kcv', 'fingerprint']), value: z.string().min(1).max(255) }),
   index: z.number().int().min(1).max(MAX_SHARES),
@@ -73,7 +73,7 @@ function subsets(n: number, k: number): number[][] {
 
 export interface SplitInput {
   keyId: string;
-  alias: string;
+  alias: string | null;
   spec: KeySpecName;
   check: BackupCheck;
   material: Uint8Array;

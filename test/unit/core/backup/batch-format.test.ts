@@ -8,7 +8,7 @@ import type { BackupEntry } from '../../../../main/core/backup/index.ts';
 
 const entryArbitrary: fc.Arbitrary<BackupEntry> = fc.record({
   keyId: fc.uuid(),
-  alias: fc.string({ maxLength: 40 }),
+  alias: fc.option(fc.string({ maxLength: 40 }), { nil: null }),
   spec: fc.constantFrom(...KEY_SPEC_NAMES),
   check: fc.record({ kind: fc.constantFrom('kcv' as const, 'fingerprint' as const), value: fc.stringMatching(/^[0-9A-F]{6,64}$/) }),
   createdAt: fc.constant('2026-11-25T10:00:00Z'),

@@ -42,6 +42,13 @@ describe('splitIntoShares / combineShares', () => {
     expect(files[0]).toMatchObject({ format: 'byok-ceremony/share', version: 1, keyId: entry.keyId, keyCheck: entry.check, threshold, shares, index: 1 });
   });
 
+  it('keeps a key without an alias as such', async () => {
+    const entry = { ...aesEntry(), alias: null };
+    const files = await splitIntoShares(splitInput(entry, 2, 2), options);
+    expect(files[0]!.alias).toBeNull();
+    expect((await combineShares(clone(files), options)).material).toEqual(entry.material);
+  });
+
   it('refuses fewer shares than the threshold', async () => {
     const files = await splitIntoShares(splitInput(aesEntry(), 3, 5), options);
     await expect(combineShares(clone(files).slice(0, 2), options)).rejects.toMatchObject({ code: 'SHARES_INSUFFICIENT', message: expect.stringContaining('needs 3 shares; only 2') });
