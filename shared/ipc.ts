@@ -43,6 +43,8 @@ const nonEmpty = (max: number) => z.string().min(1).max(max);
 /** Huawei's alias rule, the strictest of the providers; the others accept a superset. */
 export const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
 const alias = z.string().max(LIMITS.alias).regex(ALIAS_PATTERN);
+/** Replies: the core may hold keys without an alias (imported, restored); bounded, not patterned. */
+const aliasShown = bounded(LIMITS.alias);
 const path = nonEmpty(LIMITS.path).refine((value) => !value.includes('\0'), 'path contains a NUL byte');
 const id = nonEmpty(LIMITS.id);
 const person = nonEmpty(LIMITS.person);
@@ -76,7 +78,7 @@ const empty = z.object({}).strict();
 // ---------------------------------------------------------------------------------------------------
 // Replies (what may leave the core)
 
-const keyHead = { id, alias, spec: keySpec, check };
+const keyHead = { id, alias: aliasShown, spec: keySpec, check };
 
 const remoteState = z.enum(['PendingImport', 'Enabled', 'Disabled', 'PendingDeletion', 'Unknown']);
 
@@ -155,7 +157,7 @@ const wrapReply = z.object({
 const bundleVerifyReply = z.object({
   valid: z.literal(true),
   keyId: id,
-  alias,
+  alias: aliasShown,
   spec: keySpec,
   check,
   provider: providerId,

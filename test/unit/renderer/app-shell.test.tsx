@@ -1,0 +1,60 @@
+// @vitest-environment jsdom
+// The frame: tabs reachable by keyboard, English and Simplified Chinese with the same keys, language
+// chosen from the locale and switchable.
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { App } from '../../../renderer/app.tsx';
+import { initI18n, languageFor } from '../../../renderer/i18n/index.ts';
+import { en } from '../../../renderer/i18n/en.ts';
+import { zhCN } from '../../../renderer/i18n/zh-cn.ts';
+import { createFakeService } from '../../support-ui/fake-service.ts';
+import { installByok } from '../../support-ui/in-process-byok.ts';
+
+afterEach(cleanup);
+
+function keyPaths(value: unknown, prefix = ''): string[] {
+  if (typeof value !== 'object' || value === null) return [prefix];
+  return Object.entries(value).flatMap(([key, child]) => keyPaths(child, prefix ? `${prefix}.${key}` : key));
+}
+
+describe('the app frame', () => {
+  it('has the same translation keys in English and Simplified Chinese', () => {
+    expect(keyPaths(zhCN).sort()).toEqual(keyPaths(en).sort());
+  });
+
+  it('picks Simplified Chinese for zh locales and English otherwise', () => {
+    expect(languageFor('zh-CN')).toBe('zh-CN');
+    expect(languageFor('zh-Hans-SG')).toBe('zh-CN');
+    expect(languageFor('en-GB')).toBe('en');
+    expect(languageFor('de')).toBe('en');
+    expect(languageFor(undefined)).toBe('en');
+  });
+
+  it('starts in Chinese from a zh locale and switches to English', async () => {
+    await initI18n('zh-CN');
+    installByok(createFakeService());
+    const user = userEvent.setup();
+    render(<App />);
+    expect(screen.getByRole('tab', { name: '新建仪式' })).toBeTruthy();
+    await user.selectOptions(screen.getByLabelText('语言'), 'en');
+    expect(await screen.findByRole('tab', { name: 'New ceremony' })).toBeTruthy();
+  });
+
+  it('moves between screens with the arrow keys', async () => {
+    await initI18n('en');
+    installByok(createFakeService());
+    const user = userEvent.setup();
+    render(<App />);
+    const vaultTab = screen.getByRole('tab', { name: 'Vault' });
+    vaultTab.focus();
+    await user.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'New ceremony' }).getAttribute('aria-selected')).toBe('true');
+    expect(document.activeElement).toBe(screen.getByRole('tab', { name: 'New ceremony' }));
+    expect(screen.getByRole('heading', { level: 1, name: 'New ceremony' })).toBeTruthy();
+    await user.keyboard('{End}');
+    expect(screen.getByRole('heading', { level: 1, name: 'Audit' })).toBeTruthy();
+    await user.keyboard('{ArrowRight}');
+    expect(screen.getByRole('heading', { level: 1, name: 'Vault' })).toBeTruthy();
+  });
+});
