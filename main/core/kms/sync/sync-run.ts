@@ -1,0 +1,239 @@
+// `byok sync`: push what is queued (and bundles wrapped for keys still waiting for import), pull the
+// state and material expiry of every bound key, report expiring / expired / drifted keys, and renew:
+// re-import the same material from the keychain backup when this machine holds it, else write a
+// renewal request file for the air-gapped machine.
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { RunOptions, SyncReply, SyncRequest } from '../../../../shared/ceremony-api.ts';
+import { ByokError, isByokError } from '../../../../shared/errors.ts';
+import { isoUtc } from '../../clock.ts';
+import type { ProviderRecord, RemoteBinding } from '../../vault/index.ts';
+import type { CoreContext } from '../../use-cases/context.ts';
+import { parseImportParameters, verifyBundle } from '../../wrap/index.ts';
+import type { RemoteKeyState } from '../adapter.ts';
+import { writeRequestFile, type RequestEntry } from '../request-file.ts';
+import { readNotes, writeNotes } from './binding-notes.ts';
+import type { ImportPayload, FetchParamsPayload } from './job-payloads.ts';
+import { idempotencyKeys } from './job-payloads.ts';
+import type { KmsConnections } from './kms-connections.ts';
+import { materialNeverExpires, preferredAlgorithm, renewalExpiry } from './renewal-policy.ts';
+import { withRetries } from './retry.ts';
+import { classify } from './state-findings.ts';
+import { runPool, type RunResult, type SyncEngine } from './sync-engine.ts';
+import { wrappedDigest } from './wrap-for-import.ts';
+import { PROVIDERS, type ProviderId } from '../../../../shared/providers.ts';
+
+const DAY_MS = 86_400_000;
+export const DEFAULT_RENEWAL_WINDOW_DAYS = 7;
+const CONNECTED_TYPES: readonly string[] = ['huawei', 'tencent', 'aws'];
+
+export interface SyncServices {
+  core: CoreContext;
+  connections: KmsConnections;
+  engine: SyncEngine;
+}
+
+export function providersInScope(services: SyncServices, providerName?: string): ProviderRecord[] {
+  if (providerName !== undefined) return [services.connections.record(providerName)];
+  return services.core.vault.providers.list().filter((record) => CONNECTED_TYPES.includes(record.type));
+}
+
+/** Queues the import of the newest usable bundle of every bound key that was never imported. */
+export async function queuePendingBundles(services: SyncServices, provider: ProviderRecord): Promise<number> {
+  const { vault, clock } = services.core;
+  let queued = 0;
+  for (const binding of vault.bindings.list({ provider: provider.name })) {
+    if (binding.state !== 'PendingImport' || readNotes(vault, provider.name, binding.keyId).importedAt !== null) continue;
+    const now = clock.now().getTime();
+    const candidates = vault.bundles
+      .list({ keyId: binding.keyId })
+      .filter((bundle) => bundle.provider === provider.type && (bundle.parametersValidTo === null || Date.parse(bundle.parametersValidTo) > now))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    for (const candidate of candidates) {
+      let bytes: Uint8Array;
+      try {
+        bytes = await readFile(candidate.path);
+      } catch {
+        continue; // moved or deleted: the next candidate, or nothing to push
+      }
+      const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) });
+      if (bundle.remoteKeyId !== binding.remoteKeyId || bundle.importToken === null) continue;
+      vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, candidate.sha256));
+      queued++;
+      break;
+    }
+  }
+  return queued;
+}
+
+export function importJobFromBundle(
+  providerName: string,
+  bundle: ReturnType<typeof verifyBundle>['bundle'],
+  bundleSha256: string,
+): { kind: 'import'; keyId: string; provider: string; payload: ImportPayload; idempotencyKey: string } {
+  if (bundle.remoteKeyId === null || bundle.importToken === null) {
+    throw new ByokError('BUNDLE_INVALID', 'The bundle names no remote key or import token: it was wrapped for offline use. Wrap with parameters from `byok remote params`.');
+  }
+  const payload: ImportPayload = {
+    remoteKeyId: bundle.remoteKeyId,
+    spec: bundle.spec,
+    check: bundle.check,
+    algorithm: bundle.algorithm,
+    wrapped: bundle.wrapped,
+    importToken: bundle.importToken,
+    parametersValidTo: bundle.parametersValidTo,
+    materialExpiry: bundle.materialExpiry,
+    source: 'bundle',
+    bundleSha256,
+  };
+  return { kind: 'import', keyId: bundle.keyId, provider: providerName, payload, idempotencyKey: idempotencyKeys.import(providerName, bundle.remoteKeyId, wrappedDigest(bundle.wrapped)) };
+}
+
+/** Describes every binding, with retries; a key the KMS no longer knows is 'missing'. */
+async function pullStates(services: SyncServices, bindings: RemoteBinding[]): Promise<Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>> {
+  const { engine } = services;
+  const states = new Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>();
+  const results = await runPool(bindings, 4, async (binding) => {
+    const { adapter } = await services.connections.get(binding.provider);
+    try {
+      return await withRetries(() => adapter.describeKey(binding.remoteKeyId), { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random });
+    } catch (error) {
+      if (isByokError(error) && error.code === 'KMS_NOT_FOUND') return 'missing' as const;
+      throw error;
+    }
+  });
+  bindings.forEach((binding, index) => {
+    const result = results[index]!;
+    states.set(binding, result.ok ? result.value : isByokError(result.error) ? result.error : new ByokError('KMS_TRANSIENT', 'The key state could not be read.'));
+  });
+  return states;
+}
+
+function collect(runs: RunResult[], reply: SyncReply): void {
+  for (const run of runs) {
+    for (const { outcome } of run.completed) {
+      if (outcome.imported?.source === 'bundle') reply.imported.push(outcome.imported.keyId);
+      if (outcome.imported?.source === 'renewal') reply.renewed.push(outcome.imported.keyId);
+    }
+    for (const job of run.failed) reply.failedJobs.push({ id: job.id, reason: job.lastError ?? 'failed' });
+  }
+}
+
+export async function runSync(services: SyncServices, request: SyncRequest, options: RunOptions = {}): Promise<SyncReply> {
+  const { core, engine } = services;
+  const { vault, clock } = core;
+  const windowDays = request.renewalWindowDays ?? DEFAULT_RENEWAL_WINDOW_DAYS;
+  if (!(windowDays >= 0 && windowDays <= 366)) throw new ByokError('INVALID_ARGUMENT', 'The renewal window must be between 0 and 366 days.');
+  const providers = providersInScope(services, request.provider);
+  const names = new Set(providers.map((provider) => provider.name));
+  const reply: SyncReply = { imported: [], expiring: [], expired: [], drifted: [], renewed: [], renewalRequests: [], pendingJobs: 0, failedJobs: [] };
+  const runs: RunResult[] = [];
+
+  // 1. Push.
+  for (const provider of providers) await queuePendingBundles(services, provider);
+  await vault.save();
+  for (const provider of providers) runs.push(await engine.run({ provider: provider.name }, options));
+
+  // 2. Pull.
+  const bindings = vault.bindings.list().filter((binding) => names.has(binding.provider));
+  const states = await pullStates(services, bindings);
+  const now = clock.now();
+  const toRenew: Array<{ binding: RemoteBinding; provider: ProviderRecord }> = [];
+  for (const binding of bindings) {
+    const remote = states.get(binding)!;
+    if (remote instanceof ByokError) {
+      reply.failedJobs.push({ id: `refresh:${binding.provider}:${binding.keyId}`, reason: `${remote.code}: ${remote.message}` });
+      continue;
+    }
+    const notes = readNotes(vault, binding.provider, binding.keyId);
+    const findings = classify({ binding, notes, remote, now, renewalWindowMs: windowDays * DAY_MS });
+    for (const finding of findings) {
+      if (finding.kind === 'expiring') reply.expiring.push({ id: binding.keyId, materialExpiry: finding.materialExpiry });
+      if (finding.kind === 'expired') reply.expired.push(binding.keyId);
+      if (finding.kind === 'drifted') reply.drifted.push({ id: binding.keyId, reason: finding.reason });
+    }
+    if (findings.some((finding) => finding.kind === 'expiring' || finding.kind === 'expired')) toRenew.push({ binding, provider: services.connections.record(binding.provider) });
+    vault.bindings.upsert({
+      ...binding,
+      state: remote === 'missing' ? 'Unknown' : remote.state,
+      materialExpiry: remote === 'missing' ? binding.materialExpiry : remote.materialExpiry,
+      lastSyncedAt: isoUtc(now),
+    });
+  }
+  await vault.save();
+
+  // 3. Renew.
+  const requests = new Map<string, Array<{ entry: RequestEntry; cycle: string }>>();
+  let renewalsQueued = 0;
+  for (const { binding, provider } of toRenew) {
+    const record = vault.keys.get(binding.keyId);
+    if (!record) continue;
+    const type = provider.type as ProviderId;
+    const notes = readNotes(vault, provider.name, binding.keyId);
+    const cycle = binding.materialExpiry ?? `imported-${notes.importedAt ?? 'never'}`;
+    if (record.batchId !== null) {
+      const payload: FetchParamsPayload = {
+        remoteKeyId: binding.remoteKeyId,
+        algorithm: notes.algorithm ?? preferredAlgorithm(type, record.spec),
+        materialExpiry: renewalExpiry(type, record.spec, notes.validitySeconds, now),
+        reason: 'renewal',
+      };
+      vault.jobs.enqueue({ kind: 'fetch-params', keyId: record.id, provider: provider.name, payload, idempotencyKey: idempotencyKeys.renewal(provider.name, record.id, cycle) });
+      renewalsQueued++;
+    } else if (!materialNeverExpires(type, record.spec)) {
+      const previous = notes.renewalRequest;
+      if (previous && previous.cycle === cycle && previous.parametersValidTo !== null && Date.parse(previous.parametersValidTo) > now.getTime()) continue;
+      const entries = requests.get(provider.name) ?? [];
+      entries.push({ entry: await fetchEntry(services, provider, binding, notes.algorithm ?? preferredAlgorithm(type, record.spec)), cycle });
+      requests.set(provider.name, entries);
+    }
+  }
+  if (renewalsQueued > 0) {
+    await vault.save();
+    for (const provider of providers) runs.push(await engine.run({ provider: provider.name }, options));
+  }
+  for (const [providerName, entries] of requests) {
+    const folder = join(vault.dir, 'renewal-requests');
+    await mkdir(folder, { recursive: true });
+    const stamp = isoUtc(clock.now()).replace(/[-:]/g, '');
+    const { path } = await writeRequestFile(join(folder, `renewal-${providerName}-${stamp}.json`), entries.map((item) => item.entry), { purpose: 'renewal', createdAt: isoUtc(clock.now()) });
+    for (const { entry, cycle } of entries) writeNotes(vault, providerName, entry.keyId, { renewalRequest: { cycle, parametersValidTo: validToOf(entry), path } });
+    reply.renewalRequests.push(path);
+  }
+
+  collect(runs, reply);
+  reply.pendingJobs = providers.reduce((sum, provider) => sum + vault.jobs.list({ status: 'queued', provider: provider.name }).length, 0);
+  await vault.save();
+  await core.audit.append({
+    type: 'kms.sync',
+    data: {
+      action: 'synced',
+      providers: [...names],
+      imported: reply.imported,
+      renewed: reply.renewed,
+      expiring: reply.expiring.map((entry) => entry.id),
+      expired: reply.expired,
+      drifted: reply.drifted.map((entry) => entry.id),
+      renewalRequests: reply.renewalRequests,
+      pendingJobs: reply.pendingJobs,
+      failedJobs: reply.failedJobs.length,
+    },
+  });
+  return reply;
+}
+
+/** Fresh parameters for one bound key, as a request-file entry (the provider's reply kept verbatim). */
+export async function fetchEntry(services: SyncServices, provider: ProviderRecord, binding: RemoteBinding, algorithm: ReturnType<typeof preferredAlgorithm>): Promise<RequestEntry> {
+  const { engine } = services;
+  const connection = await services.connections.get(provider.name);
+  const wrappingKeySpec = PROVIDERS[connection.type].wrappingKeySpecs[0];
+  const { text } = await withRetries(
+    () => connection.adapter.getImportParameters({ remoteKeyId: binding.remoteKeyId, algorithm, ...(wrappingKeySpec ? { wrappingKeySpec } : {}) }),
+    { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random },
+  );
+  return { keyId: binding.keyId, provider: connection.type, providerName: provider.name, remoteKeyId: binding.remoteKeyId, responseText: text };
+}
+
+function validToOf(entry: RequestEntry): string | null {
+  return parseImportParameters(entry.responseText).parametersValidTo;
+}
