@@ -3,7 +3,7 @@
 // chosen from the locale and switchable.
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, render, screen } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { userEvent } from '@testing-library/user-event';
 import { App } from '../../../renderer/app.tsx';
 import { initI18n, languageFor } from '../../../renderer/i18n/index.ts';
 import { en } from '../../../renderer/i18n/en.ts';

@@ -2,7 +2,7 @@
 // Backups, Sync, Expiry and Audit screens against the fake core.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { userEvent } from '@testing-library/user-event';
 import { App } from '../../../renderer/app.tsx';
 import { initI18n } from '../../../renderer/i18n/index.ts';
 import { createFakeService, fakeKey } from '../../support-ui/fake-service.ts';

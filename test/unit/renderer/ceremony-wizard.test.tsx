@@ -3,7 +3,7 @@
 // succeeded, and a mistyped KCV blocks the ceremony.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
+import { userEvent } from '@testing-library/user-event';
 import { App } from '../../../renderer/app.tsx';
 import { initI18n } from '../../../renderer/i18n/index.ts';
 import { ByokError } from '../../../shared/errors.ts';
