@@ -130,7 +130,7 @@ function hexOnly(value: unknown): string {
 }
 
 function renderMarkdown(t: Transcript, input: TranscriptInput): string {
-  const md = (value: string) => value.replace(/([\\|*_`#<>[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
+  const md = (value: string) => value.replace(/([\\|*`<>[\]])/g, '\\$1').replace(/\r?\n/g, ' ');
   const table = (headers: string[], rows: string[][]) =>
     rows.length ? [`| ${headers.join(' | ')} |`, `|${headers.map(() => ' --- ').join('|')}|`, ...rows.map((row) => `| ${row.map(md).join(' | ')} |`)].join('\n') : '_None._';
   const lines = [
