@@ -184,6 +184,23 @@ describe('a failure during writeBatch leaves nothing behind', () => {
     expect(damagedBatches).toEqual([expect.objectContaining({ batchId: 'stuck', problems: expect.arrayContaining([expect.stringMatching(/item 4 of \d+ is missing/)]) })]);
   });
 
+  it('refuses to resolve when what the keychain gives back differs from what was written, and removes it', async () => {
+    namespace = freshNamespace();
+    const real = namespace.keychain;
+    let reads = 0;
+    const garbling = {
+      ...real,
+      async get(account: string) {
+        const bytes = await real.get(account);
+        if (bytes && reads++ === 2) bytes[bytes.length - 1]! ^= 0x01; // one read-back item comes back altered
+        return bytes;
+      },
+    };
+    const error = await rejection(store(WINDOWS_LIMIT, garbling).writeBatch('garbled', Array.from({ length: 60 }, () => aesEntry())));
+    expect(error.code).toBe('BACKUP_MISMATCH');
+    expect(await real.list()).toEqual([]);
+  });
+
   it('refuses material that does not match its check before writing anything', async () => {
     const backups = store();
     const entry = { ...aesEntry(), check: { kind: 'kcv' as const, value: 'ABCDEF' } };
