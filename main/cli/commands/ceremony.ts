@@ -1,0 +1,230 @@
+// byok ceremony run | resume | transcript | list — planned ceremonies on a terminal (or unattended,
+// when the plan says `confirmations: none`). Narration and prompts go to stderr; stdout carries the
+// result (one JSON document with --json).
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { ByokError } from '../../../shared/errors.ts';
+import {
+  listStates,
+  loadState,
+  runCeremony,
+  runRehearsal,
+  writeTranscript,
+  type CeremonyOutcome,
+  type CeremonyPrompter,
+  type CeremonyState,
+  type TranscriptFormat,
+} from '../../core/ceremony-run/index.ts';
+import { planSha256, readPlanFile } from '../../core/plan/index.ts';
+import type { CliContext } from '../context.ts';
+import { exitCodeFor } from '../exit-codes.ts';
+import { checkField, table } from '../format.ts';
+import { readOne } from '../prompt.ts';
+
+interface RunFlags {
+  plan: string;
+  rehearsal?: boolean;
+  allowOnline?: boolean;
+  escrowPassphraseFile?: string;
+  transcript?: string;
+  format: string;
+}
+
+export function register(program: Command, context: CliContext): void {
+  const ceremony = program.command('ceremony').description('run, resume and record planned ceremonies');
+
+  ceremony
+    .command('run')
+    .description('run a checked plan step by step: offline check, generation, witness read-back, backups, shares, escrow, wraps, transcript')
+    .requiredOption('--plan <file>', 'the reviewed plan (YAML)')
+    .option('--rehearsal', 'rehearse: throwaway vault and keychain, stand-in wrapping keys; nothing real is kept but the transcript')
+    .option('--allow-online', 'run even when a network interface is up or a default route exists (recorded in the transcript)')
+    .option('--escrow-passphrase-file <file>', 'unattended runs: read the escrow passphrase from this file')
+    .option('--transcript <file>', 'also write the transcript here when the run finishes (never overwrites)')
+    .option('--format <format>', 'transcript format: md or html', 'md')
+    .action(async (flags: RunFlags) => {
+      const format = transcriptFormat(flags.format);
+      const common = commonRunOptions(context, flags);
+      if (flags.rehearsal) {
+        const { createCeremonyService } = await import('../../core/ceremony.ts');
+        const outcome = await runRehearsal({
+          ...common,
+          planPath: resolve(flags.plan),
+          openService: (options) => createCeremonyService(options),
+          realVaultDir: context.options().vault,
+          ...(flags.transcript ? { transcript: { out: flags.transcript, format } } : {}),
+        });
+        finish(context, outcome, outcome.transcriptPath, outcome.keptStatePath);
+        return;
+      }
+      const service = await context.service(true);
+      const outcome = await runCeremony({ ...common, service, vaultDir: context.options().vault, planPath: resolve(flags.plan) });
+      const transcript = flags.transcript ? await writeTranscript(outcome.state, flags.transcript, format) : null;
+      finish(context, outcome, transcript?.path ?? null, outcome.statePath);
+    });
+
+  ceremony
+    .command('resume')
+    .description('continue an interrupted ceremony from its last completed step; keys already reported are never regenerated')
+    .option('--plan <file>', 'the plan (default: the path recorded when the ceremony started); it must be unchanged')
+    .option('--ceremony <id>', 'which ceremony (default: the only unfinished one)')
+    .option('--allow-online', 'run even when the machine is online (recorded in the transcript)')
+    .option('--escrow-passphrase-file <file>', 'unattended runs: read the escrow passphrase from this file')
+    .option('--transcript <file>', 'also write the transcript here when the run finishes (never overwrites)')
+    .option('--format <format>', 'transcript format: md or html', 'md')
+    .action(async (flags: Omit<RunFlags, 'plan' | 'rehearsal'> & { plan?: string; ceremony?: string }) => {
+      const format = transcriptFormat(flags.format);
+      const vaultDir = context.options().vault;
+      const state = await ceremonyToResume(vaultDir, flags);
+      const service = await context.service(false);
+      const outcome = await runCeremony({ ...commonRunOptions(context, flags), service, vaultDir, planPath: flags.plan ? resolve(flags.plan) : state.planPath, resume: state });
+      const transcript = flags.transcript ? await writeTranscript(outcome.state, flags.transcript, format) : null;
+      finish(context, outcome, transcript?.path ?? null, outcome.statePath);
+    });
+
+  ceremony
+    .command('transcript')
+    .description('write the transcript of a ceremony (default: the latest real one) as Markdown or printable HTML; never overwrites')
+    .requiredOption('--out <file>', 'the new file')
+    .option('--format <format>', 'md or html', 'md')
+    .option('--ceremony <id>', 'which ceremony (a rehearsal kept in this vault, too)')
+    .action(async (flags: { out: string; format: string; ceremony?: string }) => {
+      const format = transcriptFormat(flags.format);
+      const vaultDir = context.options().vault;
+      const state = flags.ceremony ? await loadState(vaultDir, flags.ceremony) : latestCeremony(await listStates(vaultDir), vaultDir);
+      const file = await writeTranscript(state, flags.out, format);
+      context.print({ ceremonyId: state.ceremonyId, rehearsal: state.rehearsal, finished: state.finishedAt !== null, ...file }, () => `transcript of ${state.ceremonyId}${state.rehearsal ? ' (rehearsal)' : ''}: ${file.path}\n  sha256 ${file.sha256}`);
+    });
+
+  ceremony
+    .command('list')
+    .description('the ceremonies recorded in this vault')
+    .action(async () => {
+      const states = await listStates(context.options().vault);
+      const shaped = states.map((state) => ({
+        ceremonyId: state.ceremonyId,
+        ceremony: state.ceremony,
+        rehearsal: state.rehearsal,
+        startedAt: state.startedAt,
+        finishedAt: state.finishedAt,
+        completedSteps: state.completed.length,
+        keys: state.keys.length,
+        planSha256: state.planSha256,
+      }));
+      context.print({ ceremonies: shaped }, () =>
+        shaped.length === 0
+          ? 'No ceremonies in this vault yet. Check a plan with `byok plan check FILE`, then `byok ceremony run --plan FILE`.'
+          : table([['ID', 'CEREMONY', 'MODE', 'STARTED', 'STATE'], ...shaped.map((item) => [item.ceremonyId, item.ceremony, item.rehearsal ? 'rehearsal' : 'real', item.startedAt, item.finishedAt ? 'finished' : `${item.completedSteps} steps done`])]),
+      );
+    });
+}
+
+function transcriptFormat(value: string): TranscriptFormat {
+  if (value !== 'md' && value !== 'html') throw new ByokError('INVALID_ARGUMENT', '--format is md or html.');
+  return value;
+}
+
+function commonRunOptions(context: CliContext, flags: { allowOnline?: boolean; escrowPassphraseFile?: string }) {
+  const interactive = Boolean(process.stdin.isTTY);
+  const passphraseFile = flags.escrowPassphraseFile;
+  return {
+    allowOnline: Boolean(flags.allowOnline),
+    prompter: interactive ? terminalPrompter() : null,
+    say: (line: string) => {
+      if (!context.options().json) process.stderr.write(`${line}\n`);
+    },
+    onProgress: context.progress,
+    ...(passphraseFile ? { escrowPassphrase: () => readPassphraseFile(passphraseFile) } : {}),
+  };
+}
+
+async function readPassphraseFile(path: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+  } catch {
+    throw new ByokError('FILE_NOT_FOUND', `Cannot read the escrow passphrase file ${path}.`);
+  }
+}
+
+/** Witness answers are echoed (they are check values, shown on screen anyway); the passphrase is not. */
+function terminalPrompter(): CeremonyPrompter {
+  return {
+    say: (text) => process.stderr.write(`${text}\n`),
+    ask: async (question) => {
+      const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      try {
+        return await lines.question(question);
+      } finally {
+        lines.close();
+      }
+    },
+    askSecret: (question) => readOne(question),
+  };
+}
+
+async function ceremonyToResume(vaultDir: string, flags: { plan?: string; ceremony?: string }): Promise<CeremonyState> {
+  if (flags.ceremony) return loadState(vaultDir, flags.ceremony);
+  let unfinished = (await listStates(vaultDir)).filter((state) => !state.finishedAt && !state.rehearsal);
+  if (flags.plan) {
+    const sha256 = planSha256(await readPlanFile(resolve(flags.plan)));
+    const samePath = unfinished.filter((state) => state.planPath === resolve(flags.plan!));
+    unfinished = samePath.length ? samePath : unfinished.filter((state) => state.planSha256 === sha256);
+  }
+  if (unfinished.length === 0) throw new ByokError('CEREMONY_STATE_INVALID', `No unfinished ceremony${flags.plan ? ` for ${flags.plan}` : ''} in ${vaultDir}. See \`byok ceremony list\`.`);
+  if (unfinished.length > 1) {
+    throw new ByokError('CEREMONY_STATE_INVALID', `Several unfinished ceremonies (${unfinished.map((state) => state.ceremonyId).join(', ')}); choose one with --ceremony ID.`);
+  }
+  return unfinished[0]!;
+}
+
+function latestCeremony(states: CeremonyState[], vaultDir: string): CeremonyState {
+  const real = states.filter((state) => !state.rehearsal);
+  const latest = (real.length ? real : states).at(-1);
+  if (!latest) throw new ByokError('CEREMONY_STATE_INVALID', `No ceremony recorded in ${vaultDir}. Run one with \`byok ceremony run --plan FILE\`.`);
+  return latest;
+}
+
+function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null): void {
+  const { state } = outcome;
+  const document = {
+    ceremonyId: state.ceremonyId,
+    rehearsal: state.rehearsal,
+    unattended: state.unattended,
+    status: outcome.status,
+    plan: { path: state.planPath, sha256: state.planSha256, words: state.planWords },
+    keys: state.keys.map((key) => ({
+      label: key.label,
+      id: key.keyId,
+      alias: key.alias,
+      spec: key.spec,
+      ...checkField(key.check),
+      confirmation: key.confirmation?.status ?? null,
+      witness: key.confirmation?.witness ?? null,
+      backupVerified: key.backup?.verified ?? false,
+      shares: key.shares?.files.map((file) => ({ index: file.index, file: file.name, shareCheck: file.shareCheck, custodian: file.custodian })) ?? [],
+      provider: key.wrap?.provider ?? null,
+      algorithm: key.wrap?.algorithm ?? null,
+      files: key.wrap?.files ?? [],
+    })),
+    refusedKeys: outcome.refusedKeys,
+    orphanedKeys: state.orphanedKeys,
+    escrow: state.escrow,
+    audit: state.audit,
+    stateFile,
+    transcript: transcriptPath,
+  };
+  context.print(document, () =>
+    [
+      `${state.rehearsal ? 'Rehearsal' : 'Ceremony'} ${state.ceremonyId}: ${outcome.status}`,
+      ...state.keys.map((key) => `  ${key.label.padEnd(24)} ${key.keyId}  ${key.check.value}  ${key.confirmation?.status ?? '-'}  ${key.wrap ? `${key.wrap.files.length} file(s)` : 'not wrapped'}`),
+      `  audit chain head ${state.audit?.head ?? '-'}`,
+      ...(transcriptPath ? [`  transcript ${transcriptPath}`] : [`  write the transcript: byok ceremony transcript --ceremony ${state.ceremonyId} --out FILE [--format html]`]),
+    ].join('\n'),
+  );
+  if (outcome.refusedKeys.length) {
+    process.stderr.write(`byok: ${outcome.refusedKeys.length} key(s) refused at the witness read-back and not exported: ${outcome.refusedKeys.join(', ')}.\n`);
+    process.exitCode = exitCodeFor('CEREMONY_CONFIRMATION_FAILED');
+  }
+}
