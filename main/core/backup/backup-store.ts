@@ -82,7 +82,7 @@ export class BackupStore {
   async writeBatch(batchId: string, entries: readonly BackupEntry[]): Promise<WrittenBatch> {
     assertBatchId(batchId);
     this.refuseInvalidEntries(entries);
-    // Probing item 0 is enough: it holds the batch's metadata, so a batch without it is unreadable anyway
+    // Probing item 0 is enough: it holds the start of the metadata, so a batch without it is unreadable anyway
     // (and listing would read every item in the keychain).
     const existing = await this.keychain.get(itemAccount(batchId, 0));
     if (existing !== null) {
