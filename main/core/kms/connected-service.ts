@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type {
   CeremonyService,
   ImportBundleReply,
+  OperatorContext,
   ProviderAddRequest,
   ProviderSummary,
   RemoteState,
@@ -23,7 +24,7 @@ import { parseImportParameters, parseMaterialExpiry, verifyBundle } from '../wra
 import { deleteCredentials, hasCredentials, storeCredentials } from './credentials.ts';
 import { writeRequestFile } from './request-file.ts';
 import { readNotes } from './sync/binding-notes.ts';
-import { idempotencyKeys, type FetchParamsPayload } from './sync/job-payloads.ts';
+import { idempotencyKeys, type DeleteMaterialPayload, type FetchParamsPayload } from './sync/job-payloads.ts';
 import { KmsConnections, type AdapterFactory } from './sync/kms-connections.ts';
 import { RateLimiters, realSleep, type RateLimit } from './sync/rate-limiter.ts';
 import { preferredAlgorithm, renewalExpiry } from './sync/renewal-policy.ts';
@@ -50,7 +51,15 @@ const REMOTE_STATES: readonly RemoteState[] = ['PendingImport', 'Enabled', 'Disa
 
 const defaultFactory: AdapterFactory = async (config, credentials) => (await import('./create-adapter.ts')).createAdapter(config, credentials);
 
-export function createConnectedServices(context: CoreContext, options: ConnectedServicesOptions = {}): ConnectedOperations & { close(): Promise<void> } {
+/** Not (yet) in the service contract: deleting imported material on purpose. */
+export interface DeleteMaterialOperation {
+  deleteMaterial(request: { keyId: string; provider?: string } & OperatorContext): Promise<{ keyId: string; provider: string; remoteKeyId: string; state: RemoteState }>;
+}
+
+export function createConnectedServices(
+  context: CoreContext,
+  options: ConnectedServicesOptions = {},
+): ConnectedOperations & DeleteMaterialOperation & { close(): Promise<void> } {
   const sleep = options.engine?.sleep ?? realSleep;
   const connections = new KmsConnections(context, {
     factory: options.adapterFactory ?? defaultFactory,
@@ -300,6 +309,21 @@ export function createConnectedServices(context: CoreContext, options: Connected
       const written = await writeRequestFile(out, [entry], { purpose: 'renewal', createdAt: isoUtc(now) });
       await audit.append({ type: 'kms.sync', data: { action: 'renewal-requested', keyId: record.id, provider: provider.name, path: written.path, sha256: written.sha256, materialExpiry } });
       return { keyId: record.id, renewed: false, renewalRequest: written.path, materialExpiry };
+    },
+
+    async deleteMaterial(request) {
+      const record = requireKey(request.keyId);
+      const bindings = vault.bindings.list({ keyId: record.id, ...(request.provider ? { provider: request.provider } : {}) });
+      if (bindings.length !== 1) throw new ByokError(bindings.length ? 'INVALID_ARGUMENT' : 'KEY_NOT_FOUND', bindings.length ? `Key ${record.id} is bound at several providers; name one with --provider.` : `Key ${record.id} has no remote key${request.provider ? ` at "${request.provider}"` : ''}.`);
+      const binding = bindings[0]!;
+      const payload: DeleteMaterialPayload = { remoteKeyId: binding.remoteKeyId };
+      const job = vault.jobs.enqueue({ kind: 'delete-material', keyId: record.id, provider: binding.provider, payload, idempotencyKey: idempotencyKeys.deleteMaterial(binding.provider, binding.remoteKeyId, isoUtc(clock.now())) });
+      await vault.save();
+      await engine.run({ provider: binding.provider, jobIds: [job.id], runBudgetMs: interactiveBudgetMs });
+      const settled = vault.jobs.get(job.id)!;
+      if (settled.status === 'failed') throw jobError(settled.lastError);
+      if (settled.status !== 'done') throw new ByokError('KMS_TRANSIENT', `The deletion could not be completed yet (${settled.lastError ?? 'no reply'}); it stays queued and \`byok sync\` will push it.`);
+      return { keyId: record.id, provider: binding.provider, remoteKeyId: binding.remoteKeyId, state: 'PendingImport' };
     },
 
     async close() {

@@ -1,0 +1,97 @@
+// End to end against the loopback KMS simulator, through the real ceremony service, the real adapters
+// (the official AWS SDK for AWS), real files and the vault: create → params → wrap → import → Enabled;
+// expiry → PendingImport found by sync → renewal re-imports the same material → Enabled; refusals.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isoUtc } from '../../../main/core/clock.ts';
+import { addProvider, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
+
+const DAY_MS = 86_400_000;
+let world: SimWorld;
+
+beforeAll(async () => {
+  world = await startWorld();
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+async function wrapFor(service: Awaited<ReturnType<SimWorld['open']>>, keyId: string, provider: string, name: string, options: { remoteKeyOf?: string; materialExpiry?: string } = {}) {
+  const request = join(world.dir, `${name}-request.json`);
+  await service.remoteParams({ provider, keyIds: [options.remoteKeyOf ?? keyId], out: request });
+  const params = await paramsFileFor(request, options.remoteKeyOf ?? keyId, join(world.dir, `${name}-params.json`));
+  const outDir = join(world.dir, `${name}-out`);
+  await mkdir(outDir, { recursive: true });
+  const reply = await service.wrap({ keyId, paramsPath: params, outDir, ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}) });
+  return reply.files.find((file) => file.name === 'bundle.json')!.path;
+}
+
+describe('connected mode against the simulator (AWS)', () => {
+  it('imports, finds the expired material, renews it with the same material, and refuses what the KMS refuses', async () => {
+    const service = await world.open('aws-vault');
+    await addProvider(service, world, 'aws');
+    const [key, other] = (await service.generateKeys({ spec: 'AES_256', alias: 'payments', count: 2 })).keys;
+    const created = await service.remoteCreateKey({ provider: 'aws', keyId: key!.id });
+    expect(created.remoteKeyId).toBeTruthy();
+
+    const expiry = isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS));
+    const bundle = await wrapFor(service, key!.id, 'aws', 'first', { materialExpiry: expiry });
+    const imported = await service.importBundle({ path: bundle });
+    expect(imported).toMatchObject({ keyId: key!.id, state: 'Enabled', materialExpiry: expiry, remoteKeyId: created.remoteKeyId });
+    expect(imported.proof).toMatch(/symmetric/);
+
+    const quiet = await service.sync({ renewalWindowDays: 7 });
+    expect(quiet).toMatchObject({ imported: [], expiring: [], expired: [], drifted: [], renewed: [] });
+    const soon = await service.sync({ renewalWindowDays: 0 });
+    expect(soon.expiring).toEqual([]);
+
+    // The material expires at the KMS: the key goes back to PendingImport; sync finds it and renews it.
+    world.sim.clock.advance(31 * DAY_MS);
+    const renewal = await service.sync({});
+    expect(renewal.expired).toEqual([key!.id]);
+    expect(renewal.renewed).toEqual([key!.id]);
+    const after = (await world.state()).keys.find((entry) => created.remoteKeyId.endsWith(String(entry.keyId)))!;
+    expect(after.state).toBe('Enabled');
+    const listed = await service.listKeys();
+    expect(listed.keys.find((entry) => entry.id === key!.id)!.remote[0]).toMatchObject({ state: 'Enabled' });
+
+    // Other material for the same remote key: refused by the KMS's same-material rule.
+    const wrong = await wrapFor(service, other!.id, 'aws', 'wrong', { remoteKeyOf: key!.id, materialExpiry: isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS)) });
+    await expect(service.importBundle({ path: wrong })).rejects.toMatchObject({ code: 'KMS_MATERIAL_MISMATCH' });
+
+    // Deleting the material on purpose: PendingImport, and sync does not call it expired.
+    await expect(service.deleteMaterial({ keyId: key!.id })).resolves.toMatchObject({ state: 'PendingImport' });
+    const afterDelete = await service.sync({});
+    expect(afterDelete.expired).toEqual([]);
+  });
+
+  it('refuses an import whose parameters expired at the KMS with KMS_TOKEN_EXPIRED', async () => {
+    const service = await world.open('aws-expired');
+    await addProvider(service, world, 'aws');
+    const [key] = (await service.generateKeys({ spec: 'AES_256', alias: 'late' })).keys;
+    await service.remoteCreateKey({ provider: 'aws', keyId: key!.id });
+    const bundle = await wrapFor(service, key!.id, 'aws', 'late');
+    world.sim.clock.advance(25 * 3_600_000);
+    await expect(service.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'KMS_TOKEN_EXPIRED' });
+    const jobs = await service.syncJobs();
+    expect(jobs.jobs.find((job) => job.keyId === key!.id)).toMatchObject({ status: 'failed' });
+  });
+});
+
+describe('connected mode against the simulator (Huawei, asymmetric)', () => {
+  it('imports an EC key as two fields, proves it by the public key, and cannot delete its material', async () => {
+    const service = await world.open('huawei-vault');
+    await addProvider(service, world, 'huawei');
+    const [key] = (await service.generateKeys({ spec: 'EC_P256', alias: 'signing' })).keys;
+    await service.remoteCreateKey({ provider: 'huawei', keyId: key!.id });
+    const bundle = await wrapFor(service, key!.id, 'huawei', 'ec');
+    const imported = await service.importBundle({ path: bundle });
+    expect(imported).toMatchObject({ state: 'Enabled', materialExpiry: null });
+    expect(imported.proof).toContain(key!.check.value);
+    await expect(service.deleteMaterial({ keyId: key!.id })).rejects.toMatchObject({ code: 'KMS_INVALID_STATE' });
+    world.sim.clock.advance(400 * DAY_MS);
+    const later = await service.sync({});
+    expect(later).toMatchObject({ expired: [], drifted: [], expiring: [] });
+  });
+});
