@@ -44,6 +44,14 @@ export function BackupsScreen() {
     return reply;
   });
 
+  const [bundlePath, setBundlePath] = useState('');
+  const bundle = useAction(() => call('verifyBundle', { path: bundlePath }));
+  const rebuild = useAction(async () => {
+    const reply = await call('vaultRebuild', {});
+    keys.reload();
+    return reply;
+  });
+
   return (
     <section aria-labelledby="backups-title" className="screen backups">
       <h1 id="backups-title">{t('nav.backups')}</h1>
@@ -117,6 +125,32 @@ export function BackupsScreen() {
           <p role="status">
             {t('backups.combined', { used: combine.result.sharesUsed })} <CheckValue check={combine.result.check} full />
           </p>
+        )}
+      </section>
+
+      <section aria-labelledby="bundle-title" className="card">
+        <h2 id="bundle-title">{t('backups.verifyBundle')}</h2>
+        <PathField label={t('remote.bundle')} purpose="bundle-file" value={bundlePath} onChange={setBundlePath} />
+        <button type="button" disabled={bundle.busy || !bundlePath} onClick={() => void bundle.run()}>{t('backups.verifyBundleButton')}</button>
+        <ErrorBanner error={bundle.error} />
+        {bundle.result && (
+          <p role="status" data-testid="bundle-result">
+            {t('backups.bundleValid', { alias: bundle.result.alias, provider: bundle.result.provider, algorithm: bundle.result.algorithm })} <CheckValue check={bundle.result.check} full />{' '}
+            {bundle.result.signedByThisVault ? t('backups.signedHere') : t('backups.signedElsewhere')}
+          </p>
+        )}
+      </section>
+
+      <section aria-labelledby="rebuild-title" className="card">
+        <h2 id="rebuild-title">{t('backups.rebuild')}</h2>
+        <p className="hint">{t('backups.rebuildHelp')}</p>
+        <button type="button" disabled={rebuild.busy} onClick={() => void rebuild.run()}>{t('backups.rebuildButton')}</button>
+        <ErrorBanner error={rebuild.error} />
+        {rebuild.result && (
+          <div role="status">
+            {t('backups.rebuilt', { recovered: rebuild.result.recovered.length, unrecoverable: rebuild.result.unrecoverable.length })}
+            <ul>{rebuild.result.unrecoverable.map((item) => <li key={item.item}>{item.item}: {item.reason}</li>)}</ul>
+          </div>
         )}
       </section>
 
