@@ -56,12 +56,12 @@ describe('connected mode against the simulator (AWS)', () => {
     const listed = await service.listKeys();
     expect(listed.keys.find((entry) => entry.id === key!.id)!.remote[0]).toMatchObject({ state: 'Enabled' });
 
-    // Other material for the same remote key: refused by the KMS's same-material rule.
+    // Deleting the material on purpose: PendingImport, and sync does not call it expired.
+    await expect(service.deleteMaterial({ keyId: key!.id })).resolves.toMatchObject({ state: 'PendingImport' });
+    // Other material for the (now empty) remote key: refused by the KMS's same-material rule.
     const wrong = await wrapFor(service, other!.id, 'aws', 'wrong', { remoteKeyOf: key!.id, materialExpiry: isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS)) });
     await expect(service.importBundle({ path: wrong })).rejects.toMatchObject({ code: 'KMS_MATERIAL_MISMATCH' });
 
-    // Deleting the material on purpose: PendingImport, and sync does not call it expired.
-    await expect(service.deleteMaterial({ keyId: key!.id })).resolves.toMatchObject({ state: 'PendingImport' });
     const afterDelete = await service.sync({});
     expect(afterDelete.expired).toEqual([]);
   });
