@@ -1,13 +1,11 @@
 // The simulated KMS itself, provider-neutral: keys, import parameters, imports, deletions, expiry.
 // Each rule failure is a `SimRefusal` with a neutral reason; each protocol turns reasons into its own
 // provider's error codes with one table (see protocols/*.ts).
-import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
-import { loadState, saveState, type SimKey, type SimParameters, type SimProvider, type SimState } from './state-store.ts';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { SimStore, type SimKey, type SimParameters, type SimProvider, type SimState } from './state-store.ts';
 import { rsaDecrypt, unwrapConcatenated, unwrapTwoFields } from './unwrap.ts';
 import type { SimClock } from './sim-clock.ts';
-
-const generateKeyPairAsync = promisify(generateKeyPair);
+import { WrappingKeyPool } from './wrapping-key-pool.ts';
 
 export const PARAMETERS_VALIDITY_MS = 24 * 60 * 60 * 1000;
 /** Parameters past their validity are kept this long (to answer "expired" rather than "unknown"). */
@@ -101,13 +99,14 @@ export interface ImportRequest {
 }
 
 export class SimKms {
+  private readonly store: SimStore;
   private readonly state: SimState;
-  private readonly stateDir: string;
   readonly clock: SimClock;
+  private readonly wrappingKeys = new WrappingKeyPool();
 
   constructor(stateDir: string, makeClock: (notBefore: number) => SimClock) {
-    this.stateDir = stateDir;
-    this.state = loadState(stateDir);
+    this.store = new SimStore(stateDir);
+    this.state = this.store.state;
     this.clock = makeClock(this.state.lastSimNow);
   }
 
@@ -115,13 +114,12 @@ export class SimKms {
     return this.clock.now().getTime();
   }
 
-  private persist(): void {
+  /** Parameters long past their validity are forgotten (an old token then reads as unknown). */
+  private pruneParameters(): void {
     const now = this.now();
-    this.state.lastSimNow = now;
     for (const [tokenId, parameters] of Object.entries(this.state.parameters)) {
-      if (parameters.validTo + PARAMETERS_RETENTION_MS < now) delete this.state.parameters[tokenId];
+      if (parameters.validTo + PARAMETERS_RETENTION_MS < now) this.store.dropParameters(tokenId);
     }
-    saveState(this.stateDir, this.state);
   }
 
   /** Material whose expiry has passed is deleted: the key goes back to Pending import. */
@@ -130,7 +128,7 @@ export class SimKms {
       key.materialPresent = false;
       key.validTo = null;
       if (key.state === 'Enabled' || key.state === 'Disabled') key.state = 'PendingImport';
-      this.persist();
+      this.store.saveKey(key);
     }
     return key;
   }
@@ -160,8 +158,7 @@ export class SimKms {
       publicKeySpki: null,
       latestTokenId: null,
     };
-    this.state.keys[key.keyId] = key;
-    this.persist();
+    this.store.saveKey(key);
     return { ...key };
   }
 
@@ -175,7 +172,7 @@ export class SimKms {
     }
     const modulusLength = WRAPPING_KEY_SPECS[input.provider][input.wrappingKeySpec];
     if (modulusLength === undefined) throw new SimRefusal('SpecUnsupported', `Wrapping key spec ${input.wrappingKeySpec} is not supported.`);
-    const pair = await generateKeyPairAsync('rsa', { modulusLength });
+    const pair = await this.wrappingKeys.take(modulusLength);
     const importToken = randomBytes(192);
     const now = this.now();
     const parameters: SimParameters = {
@@ -189,9 +186,10 @@ export class SimKms {
       issuedAt: now,
       validTo: now + PARAMETERS_VALIDITY_MS,
     };
-    this.state.parameters[parameters.tokenId] = parameters;
+    this.pruneParameters();
+    this.store.saveParameters(parameters);
     key.latestTokenId = parameters.tokenId;
-    this.persist();
+    this.store.saveKey(key);
     return { parameters, importToken };
   }
 
@@ -237,7 +235,7 @@ export class SimKms {
       key.state = 'Enabled';
       key.validTo = validTo;
       key.publicKeySpki = publicKeySpki;
-      this.persist();
+      this.store.saveKey(key);
       return { ...key };
     } finally {
       material.fill(0);
@@ -255,7 +253,7 @@ export class SimKms {
     key.materialPresent = false;
     key.validTo = null;
     key.state = 'PendingImport';
-    this.persist();
+    this.store.saveKey(key);
     return { ...key };
   }
 
@@ -279,8 +277,9 @@ export class SimKms {
     };
   }
 
+  /** Records the clock reading, so that a restart does not go back in simulated time. */
   flush(): void {
-    this.persist();
+    this.store.saveClock(this.now());
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -69,7 +69,11 @@ describe('the simulator process', () => {
       await aws.importMaterial({ remoteKeyId, importToken: parameters.importToken, importTokenText: parameters.importTokenText, wrapped: { layout: 'single', ciphertext: wrapDirect(parameters.publicKeyDer, 'oaep-sha256', material) }, materialExpiry: null });
       expect((await aws.describeKey(remoteKeyId)).state).toBe('Enabled');
       // The state file holds no material: only its digest.
-      const stored = readFileSync(join(stateDir, 'kms-sim-state.json'), 'utf8');
+      const stored = readdirSync(stateDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => readFileSync(join(entry.parentPath, entry.name), 'utf8'))
+        .join('\n');
+      expect(stored).toContain(remoteKeyId.split('/').pop());
       expect(stored).not.toContain(material.toString('hex'));
       expect(stored).not.toContain(material.toString('base64'));
     } finally {
