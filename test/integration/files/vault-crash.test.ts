@@ -37,14 +37,25 @@ for (let i = 0; ; i++) {
 }
 `;
 
-function runAndKill(dir: string, round: number, delayMs: number): Promise<string[]> {
+/**
+ * When to kill: `afterMs` after spawn (may land while the vault opens or is being created), or once
+ * `afterLines` ids were reported plus `extraMs` (lands mid-save or mid-compaction whatever the machine's load).
+ */
+type KillPlan = { afterMs: number } | { afterLines: number; extraMs: number };
+
+function runAndKill(dir: string, round: number, plan: KillPlan): Promise<string[]> {
   return new Promise((resolvePrinted, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', childScript, dir, String(round)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    let timer: NodeJS.Timeout | undefined;
+    const kill = () => child.kill('SIGKILL');
+    if ('afterMs' in plan) timer = setTimeout(kill, plan.afterMs);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if ('afterLines' in plan && !timer && stdout.split('\n').length - 1 >= plan.afterLines) timer = setTimeout(kill, plan.extraMs);
+    });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
@@ -68,7 +79,8 @@ describe('vault crash safety (SIGKILL, real processes and files)', () => {
     const reported = new Set<string>();
     let recoveredLocks = 0;
     for (let round = 0; round < KILLS; round++) {
-      const printed = await runAndKill(dir, round, 150 + Math.floor(random() * 450));
+      const plan: KillPlan = round % 3 === 0 ? { afterMs: 50 + Math.floor(random() * 600) } : { afterLines: 1 + Math.floor(random() * 40), extraMs: Math.floor(random() * 15) };
+      const printed = await runAndKill(dir, round, plan);
       for (const id of printed) reported.add(id);
 
       const vault = await Vault.open(dir, { clock, create: round === 0 && printed.length === 0 });
