@@ -1,0 +1,65 @@
+// Faults: the simulator fails 20% of requests (5xx, throttling, timeouts, malformed replies, dropped
+// connections, drawn from a seeded generator). A sync of 200 keys must converge: every key imported
+// exactly once (counted by a proxy outside the client), none lost, every job done.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isoUtc } from '../../../main/core/clock.ts';
+import { startCountingProxy, type CountingProxy } from './sync-counting-proxy.ts';
+import { PROVIDER_LOGINS, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
+
+const KEYS = 200;
+let world: SimWorld;
+let proxy: CountingProxy;
+
+beforeAll(async () => {
+  world = await startWorld({ faultHoldMs: 200 });
+  proxy = await startCountingProxy(world.sim.url);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await world?.close();
+});
+
+it('converges on 200 imports with 20% mixed faults, importing every key exactly once', { timeout: 120_000 }, async () => {
+  const service = await world.open('faults', undefined, { engine: { backoff: { baseMs: 20, capMs: 400 }, concurrency: 8 } });
+  await service.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: proxy.url, ...PROVIDER_LOGINS.aws });
+  const { keys } = await service.generateKeys({ spec: 'AES_256', alias: 'fleet', count: KEYS });
+  const remoteIds = new Map<string, string>();
+  for (const key of keys) remoteIds.set(key.id, (await service.remoteCreateKey({ provider: 'aws', keyId: key.id })).remoteKeyId);
+  const request = join(world.dir, 'fleet-request.json');
+  await service.remoteParams({ provider: 'aws', keyIds: keys.map((key) => key.id), out: request });
+  const expiry = isoUtc(new Date(world.clock.now().getTime() + 90 * 86_400_000));
+  for (const key of keys) {
+    const outDir = join(world.dir, 'fleet', key.id);
+    await mkdir(outDir, { recursive: true });
+    await service.wrap({ keyId: key.id, paramsPath: await paramsFileFor(request, key.id, join(outDir, 'params.json')), outDir, materialExpiry: expiry });
+  }
+
+  await world.faults({ rate: 0.2, kinds: ['5xx', 'timeout', 'throttle', 'malformed', 'drop'], seed: 20261125 });
+  const imported = new Set<string>();
+  let rounds = 0;
+  for (;;) {
+    rounds++;
+    const reply = await service.sync({});
+    for (const id of reply.imported) {
+      expect(imported.has(id)).toBe(false);
+      imported.add(id);
+    }
+    expect(reply.failedJobs.filter((job) => !job.id.startsWith('refresh:'))).toEqual([]);
+    if (reply.pendingJobs === 0 && reply.failedJobs.length === 0) break;
+    expect(rounds).toBeLessThan(10);
+  }
+  await world.faults({ rate: 0 });
+
+  expect(imported.size).toBe(KEYS);
+  const jobs = (await service.syncJobs()).jobs.filter((job) => job.kind === 'import');
+  expect(jobs).toHaveLength(KEYS);
+  expect(jobs.every((job) => job.status === 'done')).toBe(true);
+  const state = await world.state();
+  for (const remoteKeyId of remoteIds.values()) {
+    const bare = remoteKeyId.split('/').pop()!;
+    expect(state.keys.find((entry) => entry.keyId === bare)).toMatchObject({ state: 'Enabled' });
+    expect(proxy.imports.get(bare)).toBe(1);
+  }
+});
