@@ -9,8 +9,13 @@ import { mkdirSync } from 'node:fs';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const external = ['electron', '@napi-rs/keyring', 'sql.js'];
 
-export async function buildRenderer(): Promise<void> {
-  await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: 'warn' });
+/** `outDir` lets tests build a private copy instead of racing over dist/renderer. */
+export async function buildRenderer(outDir?: string): Promise<void> {
+  await viteBuild({
+    configFile: `${root}vite.config.ts`,
+    logLevel: 'warn',
+    ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}),
+  });
 }
 
 export async function buildElectron(): Promise<void> {
