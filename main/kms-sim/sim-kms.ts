@@ -208,6 +208,8 @@ export class SimKms {
     }
     const importable = request.provider === 'tencent' ? ['PendingImport', 'Enabled'] : ['PendingImport'];
     if (!importable.includes(key.state)) throw new SimRefusal('NotPendingImport', `Key ${key.keyId} is ${key.state}; material cannot be imported now.`);
+    // Huawei's imported RSA/EC keys never expire. Unconfirmed whether the service refuses or ignores an
+    // expiration_time for them: the simulator ignores it (the key reads back with no expiry).
     const neverExpires = request.provider === 'huawei' && key.kind !== 'symmetric';
     const validTo = neverExpires ? null : request.validTo;
     if (validTo !== null && (validTo <= now || (request.validToLimit !== null && validTo > request.validToLimit))) {

@@ -117,8 +117,12 @@ const OPERATIONS: Record<string, Operation> = {
     const tokenText = str(body.import_token);
     const importToken = decodeBase64(tokenText);
     if (importToken === null || tokenText === undefined || tokenText.length < 200 || tokenText.length > 6144) throw new HuaweiError(400, 'KMS.0308', 'Invalid import_token.');
-    const encryptedKeyMaterial = decodeBase64(body.encrypted_key_material);
-    if (encryptedKeyMaterial === null) throw new HuaweiError(400, 'KMS.0308', 'Invalid encrypted_key_material.');
+    // Documented as 344–360 base64 characters: one RSA-2048 ciphertext.
+    const materialText = str(body.encrypted_key_material);
+    const encryptedKeyMaterial = decodeBase64(materialText);
+    if (encryptedKeyMaterial === null || materialText === undefined || materialText.length < 344 || materialText.length > 360) {
+      throw new HuaweiError(400, 'KMS.0308', 'Invalid encrypted_key_material.');
+    }
     let encryptedPrivateKey: Buffer | undefined;
     if (body.encrypted_privatekey !== undefined) {
       const decoded = decodeBase64(body.encrypted_privatekey);
