@@ -24,6 +24,8 @@ export interface RehearsalOptions extends Omit<RunCeremonyOptions, 'service' | '
 }
 
 export interface RehearsalOutcome extends CeremonyOutcome {
+  /** The throwaway keychain namespace, already emptied. */
+  keychainService: string;
   keptStatePath: string | null;
   transcriptPath: string | null;
 }
@@ -76,7 +78,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       keptStatePath = statePath(options.realVaultDir, outcome.state.ceremonyId);
       await copyFile(outcome.statePath, keptStatePath);
     }
-    return { ...outcome, keptStatePath, transcriptPath: transcript?.path ?? null };
+    return { ...outcome, keychainService, keptStatePath, transcriptPath: transcript?.path ?? null };
   } finally {
     await service?.close().catch(() => undefined);
     await deleteKeychainNamespace(keychainService);
