@@ -71,6 +71,17 @@ const ACCEPTED: Record<SimProvider, Record<string, { kinds: SimKey['kind'][]; un
   },
 };
 
+/**
+ * Key states in which material may be (re)imported. AWS now documents re-importing the same material to
+ * change its expiry (so Enabled and Disabled too); Tencent documents Enabled and PendingImport; Huawei
+ * answers KMS.0310 unless the key is pending import.
+ */
+const IMPORTABLE_STATES: Record<SimProvider, readonly SimKey['state'][]> = {
+  aws: ['PendingImport', 'Enabled', 'Disabled'],
+  tencent: ['PendingImport', 'Enabled'],
+  huawei: ['PendingImport'],
+};
+
 const WRAPPING_KEY_SPECS: Record<SimProvider, Record<string, number>> = {
   aws: { RSA_2048: 2048, RSA_3072: 3072, RSA_4096: 4096 },
   huawei: { RSA_2048: 2048 },
@@ -206,8 +217,7 @@ export class SimKms {
     if (request.provider === 'tencent' && key.latestTokenId !== tokenId) {
       throw new SimRefusal('TokenSuperseded', 'Newer import parameters were issued for this key; only the latest are valid.');
     }
-    const importable = request.provider === 'tencent' ? ['PendingImport', 'Enabled'] : ['PendingImport'];
-    if (!importable.includes(key.state)) throw new SimRefusal('NotPendingImport', `Key ${key.keyId} is ${key.state}; material cannot be imported now.`);
+    if (!IMPORTABLE_STATES[request.provider].includes(key.state)) throw new SimRefusal('NotPendingImport', `Key ${key.keyId} is ${key.state}; material cannot be imported now.`);
     // Huawei's imported RSA/EC keys never expire. Unconfirmed whether the service refuses or ignores an
     // expiration_time for them: the simulator ignores it (the key reads back with no expiry).
     const neverExpires = request.provider === 'huawei' && key.kind !== 'symmetric';
@@ -234,7 +244,7 @@ export class SimKms {
       }
       key.materialSha256 = digest;
       key.materialPresent = true;
-      key.state = 'Enabled';
+      if (key.state !== 'Disabled') key.state = 'Enabled';
       key.validTo = validTo;
       key.publicKeySpki = publicKeySpki;
       this.store.saveKey(key);

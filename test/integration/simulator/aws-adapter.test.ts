@@ -157,6 +157,15 @@ describe('AWS adapter against the simulator (official @aws-sdk/client-kms)', () 
     expect(await aws.describeKey(remoteKeyId)).toMatchObject({ state: 'PendingImport', materialExpiry: null });
   });
 
+  it('re-imports the same material into an Enabled key to change its expiry', async () => {
+    const remoteKeyId = await pendingKey();
+    const material = randomBytes(32);
+    await importSymmetric(remoteKeyId, material, new Date(handle.sim.clock.now().getTime() + 86_400_000).toISOString());
+    const later = new Date(Math.floor(handle.sim.clock.now().getTime() / 1000 + 90 * 86_400) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await importSymmetric(remoteKeyId, material, later);
+    expect(await aws.describeKey(remoteKeyId)).toMatchObject({ state: 'Enabled', materialExpiry: later });
+  });
+
   it('maps an unknown key to KMS_NOT_FOUND', async () => {
     const error = await rejection(aws.describeKey('arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000'));
     expect(error.code).toBe('KMS_NOT_FOUND');

@@ -141,6 +141,15 @@ describe('Huawei adapter against the simulator (SDK-HMAC-SHA256 signed client)',
     expect(await huawei.describeKey(remoteKeyId)).toMatchObject({ state: 'PendingImport', materialExpiry: null });
   });
 
+  it('refuses an import into a key that is not pending import (KMS.0310)', async () => {
+    const remoteKeyId = await pendingKey();
+    const material = randomBytes(32);
+    await importSymmetric(remoteKeyId, material);
+    const error = await rejection(importSymmetric(remoteKeyId, material));
+    expect(error.code).toBe('KMS_INVALID_STATE');
+    expect(error.message).toContain('KMS.0310');
+  });
+
   it('maps an unknown key to KMS_NOT_FOUND', async () => {
     expect((await rejection(huawei.describeKey('00000000-0000-4000-8000-000000000000'))).code).toBe('KMS_NOT_FOUND');
   });
