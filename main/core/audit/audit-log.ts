@@ -108,6 +108,11 @@ export class AuditLog {
     return this.tail.seq;
   }
 
+  /** Events in the chain (the last seq); O(1). */
+  count(): number {
+    return this.tail.seq;
+  }
+
   list(filter: AuditListFilter = {}): AuditEvent[] {
     const matching = this.readAll().filter((event) => (!filter.type || event.type === filter.type) && (!filter.keyId || mentionsKey(event, filter.keyId)));
     return filter.limit !== undefined ? matching.slice(Math.max(0, matching.length - filter.limit)) : matching;

@@ -74,29 +74,34 @@ function collect(events: readonly AuditEvent[]): Transcript {
   return { from: events[0]?.time ?? '', to: events[events.length - 1]?.time ?? '', operators: [...operators], witnesses: [...witnesses], keys, files, steps, checkpoints };
 }
 
-/** key.generated carries one key ({keyId, spec, check}) or a batch ({keys: [...]}). */
+/**
+ * key.generated carries one key ({keyId, spec, check}) or a batch ({spec, keys: [{id, alias, check}]});
+ * `check` is {kind, value} or just the value (6 hex: KCV, 64 hex: SPKI fingerprint).
+ */
 function keysOf(data: Record<string, unknown>): Array<Omit<KeyLine, 'seq' | 'time' | 'operator'>> {
   const entries = Array.isArray(data.keys) ? (data.keys as unknown[]) : [data];
   return entries
     .filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
     .map((entry) => {
-      const check = (typeof entry.check === 'object' && entry.check !== null ? entry.check : {}) as Record<string, unknown>;
+      const check = typeof entry.check === 'object' && entry.check !== null ? (entry.check as Record<string, unknown>) : { value: entry.check ?? entry.kcv ?? entry.fingerprint };
+      const value = hexOnly(check.value);
       return {
         keyId: text(entry.keyId ?? entry.id),
         alias: text(entry.alias),
-        spec: text(entry.spec),
-        checkKind: text(check.kind ?? (entry.kcv !== undefined ? 'kcv' : entry.fingerprint !== undefined ? 'fingerprint' : '')),
-        checkValue: hexOnly(check.value ?? entry.kcv ?? entry.fingerprint),
+        spec: text(entry.spec ?? data.spec),
+        checkKind: text(check.kind) || (value.length === 64 ? 'fingerprint' : value ? 'kcv' : ''),
+        checkValue: value,
       };
     });
 }
 
-/** Output files appear as {path, sha256} or {files: [{path, sha256}]}. */
+/** Output files appear as {files: [{path|name|file, sha256}]} or as {path|file|escrow|name, sha256} on the event itself. */
 function filesOf(data: Record<string, unknown>): Array<{ path: string; sha256: string }> {
-  const entries = Array.isArray(data.files) ? (data.files as unknown[]) : typeof data.path === 'string' && typeof data.sha256 === 'string' ? [data] : [];
+  const entries = Array.isArray(data.files) ? (data.files as unknown[]) : typeof data.sha256 === 'string' ? [data] : [];
   return entries
-    .filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null && typeof (entry as { path?: unknown }).path === 'string')
-    .map((entry) => ({ path: text(entry.path), sha256: hexOnly(entry.sha256) }));
+    .filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
+    .map((entry) => ({ path: text(entry.path ?? entry.file ?? entry.name ?? entry.escrow), sha256: hexOnly(entry.sha256) }))
+    .filter((file) => file.path !== '' && file.sha256 !== '');
 }
 
 /** The few named fields a step line shows. */
@@ -105,7 +110,8 @@ function summarize(event: AuditEvent): string {
   const parts: string[] = [];
   const named: Array<[string, unknown]> = [
     ['key', data.keyId],
-    ['keys', Array.isArray(data.keys) ? data.keys.length : Array.isArray(data.keyIds) ? data.keyIds.length : undefined],
+    ['keys', Array.isArray(data.keys) ? data.keys.length : Array.isArray(data.keyIds) ? data.keyIds.length : data.keys],
+    ['action', data.action],
     ['provider', data.provider],
     ['region', data.region],
     ['step', data.step],

@@ -1,7 +1,10 @@
 // remote_bindings: which KMS key (provider, region, remote id) holds a vault key's material, and its state.
-import type { RemoteBinding } from './records.ts';
+import type { ProviderId } from '../../../shared/providers.ts';
+import type { RemoteBinding, RemoteBindingView } from './records.ts';
 import type { Row, RowStore } from './row-store.ts';
 import { nullableString } from './keys-repository.ts';
+
+const SELECT_WITH_TYPE = 'SELECT b.*, coalesce(p.type, b.provider) AS provider_type FROM remote_bindings b LEFT JOIN providers p ON p.name = b.provider';
 
 export class BindingsRepository {
   private readonly store: RowStore;
@@ -22,21 +25,21 @@ export class BindingsRepository {
     });
   }
 
-  get(keyId: string, provider: string, region = ''): RemoteBinding | undefined {
-    const row = this.store.one('SELECT * FROM remote_bindings WHERE key_id = ? AND provider = ? AND region = ?', [keyId, provider, region]);
+  get(keyId: string, provider: string, region = ''): RemoteBindingView | undefined {
+    const row = this.store.one(`${SELECT_WITH_TYPE} WHERE b.key_id = ? AND b.provider = ? AND b.region = ?`, [keyId, provider, region]);
     return row ? fromRow(row) : undefined;
   }
 
-  list(filter: { keyId?: string; provider?: string } = {}): RemoteBinding[] {
+  list(filter: { keyId?: string; provider?: string } = {}): RemoteBindingView[] {
     const rows = this.store.all(
-      'SELECT * FROM remote_bindings WHERE (?1 IS NULL OR key_id = ?1) AND (?2 IS NULL OR provider = ?2) ORDER BY key_id, provider, region',
+      `${SELECT_WITH_TYPE} WHERE (?1 IS NULL OR b.key_id = ?1) AND (?2 IS NULL OR b.provider = ?2) ORDER BY b.key_id, b.provider, b.region`,
       [filter.keyId ?? null, filter.provider ?? null],
     );
     return rows.map(fromRow);
   }
 }
 
-function fromRow(row: Row): RemoteBinding {
+function fromRow(row: Row): RemoteBindingView {
   return {
     keyId: String(row.key_id),
     provider: String(row.provider),
@@ -45,5 +48,6 @@ function fromRow(row: Row): RemoteBinding {
     state: String(row.state),
     materialExpiry: nullableString(row.material_expiry),
     lastSyncedAt: nullableString(row.last_synced_at),
+    providerType: String(row.provider_type ?? row.provider) as ProviderId,
   };
 }

@@ -63,7 +63,12 @@ export class KeysRepository {
     return this.update(id, { backupRef });
   }
 
-  private update(id: string, change: Partial<Pick<KeyRecord, 'status' | 'backupRef'>>): KeyRecord {
+  /** Records when the key's backup was last verified (null: the last verification failed). */
+  setBackupVerified(id: string, verifiedAt: string | null): KeyRecord {
+    return this.update(id, { backupVerifiedAt: verifiedAt });
+  }
+
+  private update(id: string, change: Partial<Pick<KeyRecord, 'status' | 'backupRef' | 'backupVerifiedAt'>>): KeyRecord {
     const current = this.get(id);
     if (!current) throw new ByokError('KEY_NOT_FOUND', `No key with id ${id} in this vault. List the keys with \`byok keys list\`.`, { keyId: id });
     const updated = { ...current, ...change };
@@ -86,6 +91,7 @@ function toRow(record: KeyRecord): Row {
     entropy_evidence: record.entropyEvidence === null ? null : JSON.stringify(record.entropyEvidence),
     operator: record.operator,
     batch_id: record.batchId,
+    backup_verified_at: record.backupVerifiedAt ?? null,
   };
 }
 
@@ -102,6 +108,7 @@ function fromRow(row: Row): KeyRecord {
     entropyEvidence: row.entropy_evidence === null || row.entropy_evidence === undefined ? null : (JSON.parse(String(row.entropy_evidence)) as Record<string, unknown>),
     operator: nullableString(row.operator),
     batchId: nullableString(row.batch_id),
+    backupVerifiedAt: nullableString(row.backup_verified_at),
   };
 }
 

@@ -1,5 +1,9 @@
 // The vault's record types. Timestamps are ISO-8601 UTC strings. No record holds material or credentials.
 import type { KeySpecName } from '../../../shared/key-specs.ts';
+import type { KeyStatus } from '../../../shared/ceremony-api.ts';
+import type { ProviderId } from '../../../shared/providers.ts';
+
+export type { KeyStatus };
 
 /** KCV for symmetric keys (3 bytes, upper-case hex); SHA-256 of the SPKI for asymmetric keys. */
 export interface KeyCheckValue {
@@ -7,8 +11,8 @@ export interface KeyCheckValue {
   value: string;
 }
 
-export const KEY_STATUSES = ['active', 'pending-backup', 'disabled', 'retired'] as const;
-export type KeyStatus = (typeof KEY_STATUSES)[number];
+/** The statuses of the shared contract's KeyStatus, as a list. */
+export const KEY_STATUSES = ['active', 'backup-missing', 'restored'] as const satisfies readonly KeyStatus[];
 
 export interface KeyRecord {
   id: string;
@@ -24,6 +28,8 @@ export interface KeyRecord {
   entropyEvidence: Record<string, unknown> | null;
   operator: string | null;
   batchId: string | null;
+  /** When the keychain backup was last read back and its check value matched; null or absent if never. */
+  backupVerifiedAt?: string | null;
 }
 
 export interface KeyFilter {
@@ -43,6 +49,12 @@ export interface RemoteBinding {
   state: string;
   materialExpiry: string | null;
   lastSyncedAt: string | null;
+}
+
+/** A binding as get/list return it. */
+export interface RemoteBindingView extends RemoteBinding {
+  /** The type of the connected provider named `provider` (providers.type), or `provider` itself when no connection by that name is recorded. */
+  providerType: ProviderId;
 }
 
 export interface BundleRecord {

@@ -20,7 +20,7 @@ export const TABLES = Object.freeze({
   meta: { primaryKey: ['k'], columns: ['k', 'v'] },
   keys: {
     primaryKey: ['id'],
-    columns: ['id', 'alias', 'description', 'spec', 'check_kind', 'check_value', 'created_at', 'status', 'backup_ref', 'entropy_evidence', 'operator', 'batch_id'],
+    columns: ['id', 'alias', 'description', 'spec', 'check_kind', 'check_value', 'created_at', 'status', 'backup_ref', 'entropy_evidence', 'operator', 'batch_id', 'backup_verified_at'],
   },
   remote_bindings: {
     primaryKey: ['key_id', 'provider', 'region'],

@@ -84,6 +84,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
       );
     `,
   },
+  {
+    version: 3,
+    description: 'when each key backup was last verified',
+    sql: `ALTER TABLE keys ADD COLUMN backup_verified_at TEXT;`,
+  },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -28,6 +28,10 @@ async function ceremonyLog(dir: string, clock = new FixedClock('2026-03-01T09:00
   await log.append({ type: 'key.generated', operator: 'alice', witnesses: ['bob'], data: { keys: [{ keyId: 'key-rsa', spec: 'RSA_3072', check: { kind: 'fingerprint', value: 'ab'.repeat(32) } }] } });
   await log.append({ type: 'bundle.written', operator: 'alice', data: { keyId: 'key-aes', provider: 'huawei', files: [{ path: '/out/key-aes/bundle.json', sha256: 'cd'.repeat(32) }, { path: '/out/key-aes/EncryptedKeyMaterial.bin', sha256: 'ef'.repeat(32) }] } });
   await log.append({ type: 'refusal', operator: 'alice', data: { code: 'PARAMS_EXPIRED', reason: 'import parameters expired at 2026-02-28T09:00:00Z' } });
+  // The shapes the use cases write: a batch with plain check values, files named by name, an escrow file.
+  await log.append({ type: 'key.generated', operator: 'alice', data: { batchId: 'b-7', spec: 'HMAC_256', keys: [{ id: 'key-mac-1', alias: 'mac-1', check: '0FA1B2' }] } });
+  await log.append({ type: 'backup.written', operator: 'alice', data: { escrow: 'escrow-2026.byok', sha256: '12'.repeat(32), keyIds: ['key-aes'] } });
+  await log.append({ type: 'bundle.written', operator: 'alice', data: { keyId: 'key-mac-1', files: [{ name: 'key-mac-1.bundle.json', sha256: '34'.repeat(32) }] } });
   return log;
 }
 
@@ -39,10 +43,10 @@ describe('audit log (real files)', () => {
     await log.close();
     const reopened = await AuditLog.open(dir, { clock: new FixedClock('2026-03-01T10:00:00Z') });
     expect(reopened.head()).toBe(head);
-    expect(reopened.lastSeq).toBe(6);
+    expect(reopened.count()).toBe(9);
     const next = await reopened.append({ type: 'ceremony.step', data: { step: 'closing' } });
-    expect(next).toMatchObject({ seq: 7, prev: head, operator: null, witnesses: [] });
-    expect(await reopened.verify()).toMatchObject({ valid: true, events: 7, head: next.hash });
+    expect(next).toMatchObject({ seq: 10, prev: head, operator: null, witnesses: [] });
+    expect(await reopened.verify()).toMatchObject({ valid: true, events: 10, head: next.hash });
     await reopened.close();
   });
 
@@ -54,7 +58,7 @@ describe('audit log (real files)', () => {
     const script = /## Reproducing the head with sha256sum\s+```sh\n([\s\S]*?)```/.exec(doc)?.[1];
     expect(script).toBeTruthy();
     const output = execFileSync('bash', ['-c', script!], { cwd: dir, encoding: 'utf8' });
-    expect(output.trim()).toBe(`events: 6  head: ${log.head()}`);
+    expect(output.trim()).toBe(`events: 9  head: ${log.head()}`);
     // ...and the script notices an edit too.
     writeFileSync(join(dir, 'audit.jsonl'), readFileSync(join(dir, 'audit.jsonl'), 'latin1').replace('7A3F1C', '7A3F1D'), 'latin1');
     const failed = (() => {
@@ -84,18 +88,18 @@ describe('audit log (real files)', () => {
     const head = log.head();
     await log.close();
     const path = join(dir, 'audit.jsonl');
-    appendFileSync(path, '{"seq":7,"time":"2026-03-01T09:01:00Z","type":"key.gen'); // the append a SIGKILL interrupted
+    appendFileSync(path, '{"seq":10,"time":"2026-03-01T09:01:00Z","type":"key.gen'); // the append a SIGKILL interrupted
 
     const reopened = await AuditLog.open(dir, { clock: new FixedClock('2026-03-01T10:00:00Z') });
     expect(reopened.head()).toBe(head);
     const torn = await reopened.verify();
-    expect(torn).toMatchObject({ valid: true, events: 6, head, tornTail: { afterSeq: 6 } });
+    expect(torn).toMatchObject({ valid: true, events: 9, head, tornTail: { afterSeq: 9 } });
     expect(torn.tornTail?.note).toMatch(/not tampering/);
 
     const next = await reopened.append({ type: 'ceremony.step', data: { step: 'resumed after crash' } });
-    expect(next.seq).toBe(7);
+    expect(next.seq).toBe(10);
     const after = await reopened.verify();
-    expect(after).toMatchObject({ valid: true, events: 7 });
+    expect(after).toMatchObject({ valid: true, events: 10 });
     expect(after.tornTail).toBeUndefined();
     expect(readFileSync(`${path}.torn`, 'utf8')).toContain('"type":"key.gen');
     await reopened.close();
@@ -105,7 +109,7 @@ describe('audit log (real files)', () => {
     const dir = newFolder();
     await (await ceremonyLog(dir)).close();
     const path = join(dir, 'audit.jsonl');
-    writeFileSync(path, readFileSync(path, 'latin1').replace('PARAMS_EXPIRED', 'PARAMS_OK'), 'latin1');
+    writeFileSync(path, readFileSync(path, 'latin1').replace('key-mac-1.bundle.json', 'key-mac-2.bundle.json'), 'latin1');
     const log = await AuditLog.open(dir, { clock: new FixedClock('2026-03-01T10:00:00Z') });
     await expect(log.append({ type: 'ceremony.step', data: {} })).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
     await log.close();
@@ -118,19 +122,19 @@ describe('audit log (real files)', () => {
     const signer = { publicKey: ed25519.getPublicKey(secretKey), sign: (message: Uint8Array) => ed25519.sign(message, secretKey) };
     const headBefore = log.head();
     const checkpoint = await log.checkpoint(signer);
-    expect(checkpoint).toMatchObject({ seq: 7, type: 'checkpoint', prev: headBefore, data: { head: headBefore, headSeq: 6, algorithm: 'Ed25519' } });
-    expect(await log.verify({ trustedPublicKey: signer.publicKey })).toMatchObject({ valid: true, checkpoints: 1, lastCheckpointSeq: 7 });
+    expect(checkpoint).toMatchObject({ seq: 10, type: 'checkpoint', prev: headBefore, data: { head: headBefore, headSeq: 9, algorithm: 'Ed25519' } });
+    expect(await log.verify({ trustedPublicKey: signer.publicKey })).toMatchObject({ valid: true, checkpoints: 1, lastCheckpointSeq: 10 });
     const stranger = ed25519.getPublicKey(ed25519.utils.randomSecretKey());
-    expect(await log.verify({ trustedPublicKey: stranger })).toMatchObject({ valid: false, problem: { seq: 7, kind: 'bad-checkpoint' } });
+    expect(await log.verify({ trustedPublicKey: stranger })).toMatchObject({ valid: false, problem: { seq: 10, kind: 'bad-checkpoint' } });
     await log.close();
   });
 
   it('lists events by key and type, latest N', async () => {
     const dir = newFolder();
     const log = await ceremonyLog(dir);
-    expect(log.list({ keyId: 'key-aes' }).map((event) => event.seq)).toEqual([3, 5]);
+    expect(log.list({ keyId: 'key-aes' }).map((event) => event.seq)).toEqual([3, 5, 8]);
     expect(log.list({ keyId: 'key-rsa' }).map((event) => event.seq)).toEqual([4]);
-    expect(log.list({ type: 'key.generated', limit: 1 }).map((event) => event.seq)).toEqual([4]);
+    expect(log.list({ type: 'key.generated', limit: 2 }).map((event) => event.seq)).toEqual([4, 7]);
     await log.close();
   });
 
@@ -149,7 +153,7 @@ describe('audit log (real files)', () => {
       const dir = newFolder();
       const log = await ceremonyLog(dir);
       const transcript = log.exportTranscript(format);
-      for (const expected of ['alice', 'bob', 'carol', '2026-03-01T09:00:00Z', 'key-aes', 'payments', 'AES_256', '7A3F1C', 'key-rsa', 'ab'.repeat(32), '/out/key-aes/bundle.json', 'cd'.repeat(32), 'ef'.repeat(32), 'PARAMS_EXPIRED', log.head()]) {
+      for (const expected of ['alice', 'bob', 'carol', '2026-03-01T09:00:00Z', 'key-aes', 'payments', 'AES_256', '7A3F1C', 'key-rsa', 'ab'.repeat(32), '/out/key-aes/bundle.json', 'cd'.repeat(32), 'ef'.repeat(32), 'PARAMS_EXPIRED', 'key-mac-1', 'HMAC_256', '0FA1B2', 'escrow-2026.byok', '12'.repeat(32), 'key-mac-1.bundle.json', '34'.repeat(32), log.head()]) {
         expect(transcript).toContain(expected);
       }
       expect(transcript).toMatch(/Signature/);
@@ -178,7 +182,7 @@ describe('audit log (real files)', () => {
       for (const format of ['md', 'html'] as const) {
         const transcript = log.exportTranscript(format);
         expect(transcript).not.toContain(planted);
-        const known = new Set(['ab'.repeat(32), 'cd'.repeat(32), 'ef'.repeat(32), log.head(), ...log.list().map((event) => event.hash)]);
+        const known = new Set(['ab'.repeat(32), 'cd'.repeat(32), 'ef'.repeat(32), '12'.repeat(32), '34'.repeat(32), log.head(), ...log.list().map((event) => event.hash)]);
         const longHex = transcript.match(/[0-9a-fA-F]{32,}/g) ?? [];
         expect(longHex.filter((hex) => !known.has(hex))).toEqual([]);
       }

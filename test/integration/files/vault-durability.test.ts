@@ -31,6 +31,7 @@ export function keyRecord(id: string, overrides: Partial<KeyRecord> = {}): KeyRe
     entropyEvidence: { source: 'os-csprng', health: 'passed' },
     operator: 'alice',
     batchId: null,
+    backupVerifiedAt: null,
     ...overrides,
   };
 }
@@ -211,9 +212,32 @@ describe('vault durability (real files)', () => {
 
   it('updates a key status and refuses an unknown key', async () => {
     const vault = await Vault.open(newFolder(), { clock, create: true });
-    vault.keys.insert(keyRecord('k1', { status: 'pending-backup' }));
+    vault.keys.insert(keyRecord('k1', { status: 'backup-missing' }));
     expect(vault.keys.updateStatus('k1', 'active').status).toBe('active');
     expect(() => vault.keys.updateStatus('nope', 'active')).toThrow(expect.objectContaining({ code: 'KEY_NOT_FOUND' }));
+    await vault.close();
+  });
+
+  it('records when a backup was last verified, and survives reopening', async () => {
+    const dir = newFolder();
+    const vault = await Vault.open(dir, { clock, create: true });
+    vault.keys.insert(keyRecord('k1'));
+    expect(vault.keys.get('k1')?.backupVerifiedAt).toBeNull();
+    vault.keys.setBackupVerified('k1', '2026-03-01T09:30:00Z');
+    await vault.save();
+    await vault.close();
+    const reopened = await Vault.open(dir, { clock });
+    expect(reopened.keys.get('k1')?.backupVerifiedAt).toBe('2026-03-01T09:30:00Z');
+    await reopened.close();
+  });
+
+  it('shows each binding with the type of the provider connection it names', async () => {
+    const vault = await Vault.open(newFolder(), { clock, create: true });
+    vault.keys.insert(keyRecord('k1'));
+    vault.providers.upsert({ name: 'prod-eu', type: 'aws', region: 'eu-west-1', projectId: null, endpoint: null });
+    vault.bindings.upsert({ keyId: 'k1', provider: 'prod-eu', region: 'eu-west-1', remoteKeyId: 'arn:1', state: 'Enabled', materialExpiry: null, lastSyncedAt: null });
+    vault.bindings.upsert({ keyId: 'k1', provider: 'tencent', region: 'ap-guangzhou', remoteKeyId: 't-1', state: 'PendingImport', materialExpiry: null, lastSyncedAt: null });
+    expect(vault.bindings.list({ keyId: 'k1' }).map((b) => [b.provider, b.providerType])).toEqual([['prod-eu', 'aws'], ['tencent', 'tencent']]);
     await vault.close();
   });
 
