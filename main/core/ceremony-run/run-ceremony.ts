@@ -10,8 +10,8 @@
 // refusals" (non-zero exit in the CLI). A failed backup verification, by contrast, stops the whole run:
 // nothing is exported while a backup is in doubt.
 import { createHash, randomUUID } from 'node:crypto';
-import { readFile, rm, stat } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
 import type { CeremonyService, CeremonyStepRecord, ProgressListener } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import { isoUtc, systemClock, type Clock } from '../clock.ts';
@@ -285,6 +285,7 @@ const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = {
     const policy = context.plan.backup.shares!;
     const slot = slotOf(context, key.label);
     await discardInterruptedOutput(context, step, slot.sharesDir, interrupted);
+    await mkdir(slot.sharesDir!, { recursive: true });
     const reply = await context.options.service.sharesSplit({
       keyId: key.keyId,
       threshold: policy.threshold,
@@ -310,6 +311,7 @@ const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = {
       return;
     }
     await discardInterruptedOutput(context, step, context.report.escrowPath, interrupted);
+    await mkdir(dirname(context.report.escrowPath!), { recursive: true });
     const passphrase = await escrowPassphrase(context);
     const reply = await context.options.service.escrowWrite({
       keyIds: keys.map((key) => key.keyId),
@@ -328,6 +330,7 @@ const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = {
     if (await skipIfRefused(context, step, key)) return;
     const slot = slotOf(context, key.label);
     await discardInterruptedOutput(context, step, slot.outDir, interrupted);
+    await mkdir(slot.outDir, { recursive: true });
     const reply = await context.options.service.wrap(
       {
         keyId: key.keyId,
