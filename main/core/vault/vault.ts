@@ -2,6 +2,11 @@
 // how saves stay durable and cheap), guarded by a single-writer lock. Mutations through the repositories
 // take effect in memory at once and become durable only when save() resolves: call save() before telling
 // anyone an operation succeeded. close() discards unsaved changes and releases the lock.
+//
+// The database is one in-memory state shared by everything in the process: save() makes *all* changes so
+// far durable, whoever made them. So run one operation's mutations, then its save(), before the next
+// operation mutates (the use cases do this), and never leave a half-done operation's rows in memory
+// across an await that another operation's save() could land in.
 import { mkdir, stat } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';

@@ -113,6 +113,19 @@ describe('vault schema migrations', () => {
     await reopened.close();
   });
 
+  it('replays the journal of an older vault in its own schema, then upgrades and starts a clean journal', async () => {
+    const dir = newFolder();
+    await writeVersionOneVault(dir);
+    const { encodeJournalRecord } = await import('../../../main/core/vault/row-journal.ts');
+    const v1Row = { id: 'journaled-key', alias: null, description: null, spec: 'AES_256', check_kind: 'kcv', check_value: 'FFEE11', created_at: '2025-12-02T00:00:00Z', status: 'active', backup_ref: null, entropy_evidence: null, operator: null };
+    writeFileSync(join(dir, 'vault.journal'), encodeJournalRecord({ n: 1, changes: [{ table: 'keys', op: 'put', row: v1Row }] }));
+    const vault = await Vault.open(dir, { clock });
+    expect(vault.openReport).toMatchObject({ replayedSaves: 1, migratedFrom: 1 });
+    expect(vault.keys.get('journaled-key')?.check.value).toBe('FFEE11');
+    expect(readFileSync(join(dir, 'vault.journal')).length).toBe(0);
+    await vault.close();
+  });
+
   it('refuses a vault written by newer code with VAULT_TOO_NEW and leaves the file untouched', async () => {
     const dir = newFolder();
     await writeVersionOneVault(dir);

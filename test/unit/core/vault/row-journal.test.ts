@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeJournalRecord, parseJournal } from '../../../../main/core/vault/row-journal.ts';
 import type { JournalRecord } from '../../../../main/core/vault/row-journal.ts';
@@ -42,5 +43,21 @@ describe('row journal', () => {
 
   it('reads an empty journal as no records', () => {
     expect(parseJournal(new Uint8Array(0))).toEqual({ records: [], intactBytes: 0, tornTailBytes: 0 });
+  });
+
+  it('cut at any byte, a journal reads back as exactly the whole records before the cut', () => {
+    const records = Array.from({ length: 6 }, (_, i) => record(i + 1));
+    const lines = records.map(encodeJournalRecord);
+    const whole = Buffer.concat(lines);
+    const ends = lines.reduce<number[]>((acc, line) => [...acc, (acc[acc.length - 1] ?? 0) + line.length], []);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: whole.length }), (cut) => {
+        const parsed = parseJournal(whole.subarray(0, cut));
+        const complete = ends.filter((end) => end <= cut).length;
+        expect(parsed.records).toEqual(records.slice(0, complete));
+        expect(parsed.intactBytes + parsed.tornTailBytes).toBe(cut);
+      }),
+      { numRuns: 200, seed: 7 },
+    );
   });
 });
