@@ -25,7 +25,8 @@
 //   3. under the save lock, replace the journal with just the records saved since step 1 (temp + rename).
 //
 // export() may free prepared statements and reset pragmas (older sql.js): RowStore.afterExport() handles both.
-import { open, readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, readFile, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { ByokError } from '../../../shared/errors.ts';
 import { replaceFileDurably, syncFolder } from './durable-file.ts';
@@ -86,6 +87,7 @@ export class VaultStorage {
 
   static async open(dir: string, options: StorageOptions): Promise<{ storage: VaultStorage; report: StorageOpenReport }> {
     const files = vaultFiles(dir);
+    await removeLeftoverTemporaries(dir);
     const SQL = await loadSqlEngine();
     const snapshotExists = await exists(files.snapshot);
     const report: StorageOpenReport = { created: false, replayedSaves: 0, droppedJournalTailBytes: 0, migratedFrom: null, schemaVersion: SCHEMA_VERSION };
@@ -306,6 +308,18 @@ async function writeFully(handle: FileHandle, bytes: Buffer, position: number): 
     const { bytesWritten } = await handle.write(bytes, written, bytes.length - written, position + written);
     written += bytesWritten;
   }
+}
+
+/** Temp files of a snapshot or journal replacement that a crash interrupted (never renamed, so never live). */
+async function removeLeftoverTemporaries(dir: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return;
+  }
+  const leftovers = names.filter((name) => /^\.vault\.(db|journal)\.[0-9a-f]+\.tmp$/.test(name));
+  await Promise.all(leftovers.map((name) => unlink(join(dir, name)).catch(() => undefined)));
 }
 
 async function exists(path: string): Promise<boolean> {

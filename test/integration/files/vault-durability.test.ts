@@ -202,6 +202,16 @@ describe('vault durability (real files)', () => {
     await reopened.close();
   });
 
+  it('removes temp files that a crash mid-compaction left behind, and never reads them', async () => {
+    const dir = newFolder();
+    await (await Vault.open(dir, { clock, create: true })).close();
+    const leftover = join(dir, '.vault.db.0a1b2c3d4e5f.tmp');
+    writeFileSync(leftover, 'half a snapshot');
+    const vault = await Vault.open(dir, { clock });
+    expect(existsSync(leftover)).toBe(false);
+    await vault.close();
+  });
+
   it('refuses a key id that is already in the vault and inserts none of the batch', async () => {
     const vault = await Vault.open(newFolder(), { clock, create: true });
     vault.keys.insert(keyRecord('k1'));
