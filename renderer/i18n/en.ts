@@ -47,6 +47,7 @@ export const en = {
     paramsSummary: '{{provider}} · remote key {{remote}} · wrapping key {{wrapping}} · valid to {{validTo}}',
     paramsLeft: '{{left}} left',
     paramsExpired: 'expired: get new parameters',
+    algorithm: 'Wrapping algorithm',
     spec: 'Key spec',
     alias: 'Alias',
     aliasHint: 'Letters, digits and : / _ - (up to 255).',

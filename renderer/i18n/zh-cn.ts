@@ -43,6 +43,7 @@ export const zhCN: Strings = {
     paramsSummary: '{{provider}} · 远端密钥 {{remote}} · 包装密钥 {{wrapping}} · 有效期至 {{validTo}}',
     paramsLeft: '剩余 {{left}}',
     paramsExpired: '已过期：请重新获取参数',
+    algorithm: '包装算法',
     spec: '密钥规格',
     alias: '别名',
     aliasHint: '字母、数字及 : / _ -（最多 255 个）。',

@@ -2,11 +2,14 @@
 // what happened to that key at each step.
 import type { GenerateKeysReply, KeyCheckValue, OutputFile, ParamsSummary, WrapReply } from '../../shared/ceremony-api.ts';
 import type { KeySpecName } from '../../shared/key-specs.ts';
+import type { WrappingAlgorithm } from '../../shared/providers.ts';
 
 export interface CeremonyRow {
   paramsPath: string;
   params?: ParamsSummary;
   spec: KeySpecName;
+  /** Empty: what the parameters file states. */
+  algorithm: WrappingAlgorithm | '';
   alias: string;
   key?: { id: string; check: KeyCheckValue };
   typedCheck: string;
@@ -54,4 +57,21 @@ export function readBackMatches(check: KeyCheckValue, typed: string): boolean {
 
 export function allFiles(rows: CeremonyRow[]): OutputFile[] {
   return rows.flatMap((row) => row.wrap?.files ?? []);
+}
+
+// When the parameters do not state one: SHA-256 before SHA-1, the legacy PKCS#1 v1.5 last.
+const PREFERENCE: readonly WrappingAlgorithm[] = ['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256', 'RSAES_OAEP_SHA_1', 'RSA_AES_KEY_WRAP_SHA_1', 'RSAES_PKCS1_V1_5'];
+
+/** The algorithms this row's parameters allow for its spec: the stated one first, then by preference. */
+export function algorithmsFor(row: CeremonyRow): WrappingAlgorithm[] {
+  const allowed = [...(row.params?.algorithmsAllowed[row.spec] ?? [])].sort((a, b) => PREFERENCE.indexOf(a) - PREFERENCE.indexOf(b));
+  const stated = row.params?.algorithm;
+  return stated && allowed.includes(stated) ? [stated, ...allowed.filter((name) => name !== stated)] : allowed;
+}
+
+/** Keeps the chosen algorithm when the spec still allows it; otherwise the preferred one. */
+export function defaultAlgorithm(row: CeremonyRow): WrappingAlgorithm | '' {
+  const allowed = algorithmsFor(row);
+  if (row.algorithm && allowed.includes(row.algorithm)) return row.algorithm;
+  return allowed[0] ?? '';
 }

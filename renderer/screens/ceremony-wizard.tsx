@@ -14,7 +14,9 @@ import { CheckValue } from '../components/check-value.tsx';
 import { folderNameFor, formatCountdown, formatUtc, joinPath } from '../format.ts';
 import {
   WIZARD_STEPS,
+  algorithmsFor,
   allFiles,
+  defaultAlgorithm,
   expectedReadBack,
   operatorContext,
   readBackMatches,
@@ -28,7 +30,7 @@ const ZERO_PLAN = '0'.repeat(64);
 function newState(): CeremonyState {
   return {
     ceremonyId: `ui-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-    rows: [{ paramsPath: '', spec: 'AES_256', alias: '', typedCheck: '' }],
+    rows: [{ paramsPath: '', spec: 'AES_256', algorithm: '', alias: '', typedCheck: '' }],
     operator: '',
     witnesses: '',
     offlineAcknowledged: false,
@@ -82,7 +84,8 @@ export function CeremonyWizard() {
       for (const row of rows) {
         const params = await call('inspectParams', { path: row.paramsPath.trim() });
         const allowed = Object.keys(params.algorithmsAllowed) as KeySpecName[];
-        inspected.push({ ...row, paramsPath: row.paramsPath.trim(), params, spec: allowed.includes(row.spec) ? row.spec : (allowed[0] ?? row.spec) });
+        const next: CeremonyRow = { ...row, paramsPath: row.paramsPath.trim(), params, spec: allowed.includes(row.spec) ? row.spec : (allowed[0] ?? row.spec) };
+        inspected.push({ ...next, algorithm: defaultAlgorithm(next) });
       }
       setState((previous) => ({ ...previous, rows: inspected }));
       go('keys');
@@ -135,6 +138,7 @@ export function CeremonyWizard() {
           keyId: row.key!.id,
           paramsPath: row.paramsPath,
           outDir: joinPath(state.outDir.trim(), folderNameFor(row.alias)),
+          ...(row.algorithm ? { algorithm: row.algorithm } : {}),
           ...(state.materialExpiry.trim() ? { materialExpiry: state.materialExpiry.trim() } : {}),
           ...operatorContext(state),
         });
@@ -173,13 +177,13 @@ export function CeremonyWizard() {
               onDropMany={(paths) =>
                 setState((previous) => ({
                   ...previous,
-                  rows: [...previous.rows.filter((r) => r.paramsPath), ...paths.map((path) => ({ paramsPath: path, spec: 'AES_256' as const, alias: '', typedCheck: '' }))],
+                  rows: [...previous.rows.filter((r) => r.paramsPath), ...paths.map((path) => ({ paramsPath: path, spec: 'AES_256' as const, algorithm: '' as const, alias: '', typedCheck: '' }))],
                 }))
               }
             />
           ))}
           <div className="actions">
-            <button type="button" onClick={() => setState((previous) => ({ ...previous, rows: [...previous.rows, { paramsPath: '', spec: 'AES_256', alias: '', typedCheck: '' }] }))}>
+            <button type="button" onClick={() => setState((previous) => ({ ...previous, rows: [...previous.rows, { paramsPath: '', spec: 'AES_256', algorithm: '', alias: '', typedCheck: '' }] }))}>
               {t('ceremony.addParams')}
             </button>
             <button type="button" className="primary" disabled={busy} onClick={() => void inspectAll()}>
@@ -212,7 +216,20 @@ export function CeremonyWizard() {
                     ))}
                   </p>
                 )}
-                <SelectField label={t('ceremony.spec')} value={row.spec} onChange={(value) => patchRow(index, { spec: value as KeySpecName })} options={allowed.map((name) => ({ value: name, label: name }))} />
+                <SelectField
+                  label={t('ceremony.spec')}
+                  value={row.spec}
+                  onChange={(value) => patchRow(index, { spec: value as KeySpecName, algorithm: defaultAlgorithm({ ...row, spec: value as KeySpecName }) })}
+                  options={allowed.map((name) => ({ value: name, label: name }))}
+                />
+                {row.params && (
+                  <SelectField
+                    label={t('ceremony.algorithm')}
+                    value={row.algorithm}
+                    onChange={(value) => patchRow(index, { algorithm: value as CeremonyRow['algorithm'] })}
+                    options={algorithmsFor(row).map((name) => ({ value: name, label: name }))}
+                  />
+                )}
                 <Field label={t('ceremony.alias')} value={row.alias} required pattern="[a-zA-Z0-9:/_\-]{1,255}" hint={t('ceremony.aliasHint')} onChange={(event) => patchRow(index, { alias: event.target.value })} />
               </fieldset>
             );
