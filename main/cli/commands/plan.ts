@@ -14,7 +14,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--at <iso8601>', 'when the ceremony will run (deadlines are checked against it); default now')
     .action(async (file: string, options: { at?: string }) => {
       const report = await checkPlanFile(file, { at: parseAt(options.at) });
-      context.print(planCheckDocument(report), formatPlanSummary);
+      context.print(planCheckDocument(report), () => formatPlanSummary(report));
       if (!report.ok) {
         process.stderr.write(`byok: the plan has ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}; fix them and check again.\n`);
         process.exitCode = exitCodeFor('PLAN_INVALID');

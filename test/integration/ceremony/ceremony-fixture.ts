@@ -3,6 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { createCeremonyService } from '../../../main/core/ceremony.ts';
 import { writeParamsFile } from '../../fixtures/plans/make-params.ts';
 
 export const ESCROW_PASSPHRASE = 'correct horse battery staple';
@@ -59,4 +60,16 @@ export function normaliseTranscript(markdown: string): string {
     .replace(/SHA-256 fingerprint ([0-9a-f]{4} ){15}[0-9a-f]{4}/g, 'SHA-256 fingerprint <fingerprint>')
     .replace(/KCV [0-9A-F]{6}/g, 'KCV <kcv>')
     .replace(/\| [0-9A-Fa-f]{6,16} \| (\S+\/share-)/g, '| <share-check> | $1');
+}
+
+/** Opens a vault in-process, waiting out a previous holder's lock release (a closing service, a CLI exiting). */
+export async function openVault(vaultDir: string, create = false) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await createCeremonyService({ vaultDir, create });
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'VAULT_IN_USE' || attempt > 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }

@@ -8,25 +8,13 @@ import { createCeremonyService } from '../../../main/core/ceremony.ts';
 import { osKeychain } from '../../../main/core/backup/index.ts';
 import { loadState, renderTranscript, runCeremony, runRehearsal, type CeremonyOutcome, type RehearsalOutcome } from '../../../main/core/ceremony-run/index.ts';
 import { tempDir } from '../../support/byok-cli.ts';
-import { createCeremonyFixture, ESCROW_PASSPHRASE, normaliseTranscript, type CeremonyFixture } from './ceremony-fixture.ts';
+import { createCeremonyFixture, ESCROW_PASSPHRASE, normaliseTranscript, openVault, type CeremonyFixture } from './ceremony-fixture.ts';
 
 const workspace = tempDir('ceremony-full');
 let fixture: CeremonyFixture;
 let real: CeremonyOutcome;
 let rehearsal: RehearsalOutcome;
 let outputsAfterRehearsal: string[] | null;
-
-/** Opens the vault, waiting out the previous close's lock release. */
-async function openVault(vaultDir: string, create = false) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await createCeremonyService({ vaultDir, create });
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'VAULT_IN_USE' || attempt > 40) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 beforeAll(async () => {
   fixture = await createCeremonyFixture(join(workspace.path, 'real'));
