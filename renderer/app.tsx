@@ -1,6 +1,7 @@
 // The app frame: a header with the vault and the language switch, a tab list of screens (arrow keys move
 // between tabs, as the WAI-ARIA tabs pattern expects), and the current screen.
-import { useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { VAULT_CHANGED_EVENT } from './api/call.ts';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from './api/hooks.ts';
 import { LANGUAGES } from './i18n/index.ts';
@@ -28,6 +29,11 @@ export function App({ initialScreen = 'vault' }: { initialScreen?: ScreenName })
   const tabs = useRef<Record<string, HTMLButtonElement | null>>({});
   const vault = useQuery('vaultInfo', {}, [screen]);
   const Screen = SCREENS[screen];
+  const reloadVault = vault.reload;
+  useEffect(() => {
+    window.addEventListener(VAULT_CHANGED_EVENT, reloadVault);
+    return () => window.removeEventListener(VAULT_CHANGED_EVENT, reloadVault);
+  }, [reloadVault]);
 
   const onTabKey = (event: KeyboardEvent) => {
     const index = SCREEN_NAMES.indexOf(screen);

@@ -12,6 +12,13 @@ export class CallError extends Error {
   }
 }
 
+/** Channels after which what the vault holds may have changed: the frame refreshes its summary. */
+const CHANGES_VAULT: ReadonlySet<ChannelName> = new Set<ChannelName>([
+  'generateKeys', 'wrap', 'backupRestore', 'vaultRebuild', 'sharesCombine', 'importBundle', 'sync', 'renewKey',
+  'remoteCreateKey', 'providerAdd', 'providerRemove',
+]);
+export const VAULT_CHANGED_EVENT = 'byok:vault-changed';
+
 export async function call<K extends ChannelName>(name: K, request: ChannelRequest<K>): Promise<ChannelReply<K>> {
   const method = window.byok[name] as unknown as (request: ChannelRequest<K>) => Promise<IpcReply<ChannelReply<K>>>;
   let reply: IpcReply<ChannelReply<K>>;
@@ -21,6 +28,7 @@ export async function call<K extends ChannelName>(name: K, request: ChannelReque
     throw new CallError('INTERNAL', 'The app’s core did not answer. Restart the app; nothing was changed by this request.');
   }
   if (!reply.ok) throw new CallError(reply.error.code, reply.error.message);
+  if (CHANGES_VAULT.has(name)) window.dispatchEvent(new Event(VAULT_CHANGED_EVENT));
   return reply.value;
 }
 

@@ -2,7 +2,7 @@
 // add an AWS provider (credentials go to the keychain), create the remote key, fetch import parameters,
 // wrap (core), import the bundle from the UI, then sync and see the remote state in the vault table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../main/kms-sim/index.ts';
@@ -61,9 +61,14 @@ describe('sync against the KMS simulator', () => {
     await page.getByText(/^Wrote .*params-request\.json/).waitFor();
     expect(existsSync(requestFile)).toBe(true);
 
-    // The air-gapped half (wrap) is the core's; the UI drives it in ceremony.test.ts.
+    // The air-gapped half (wrap) is the core's; the UI drives it in ceremony.test.ts. The request file
+    // keeps the provider's own response verbatim: wrap with that response, as saved from the console.
+    const request = JSON.parse(readFileSync(requestFile, 'utf8')) as { entries: Array<{ keyId: string; responseText: string }> };
+    const entry = request.entries.find((candidate) => candidate.keyId === keyId)!;
+    const paramsPath = join(harness.workDir, 'aws-params.json');
+    writeFileSync(paramsPath, entry.responseText);
     const outDir = join(harness.workDir, 'bundle-out');
-    const wrapped = await harness.service.wrap({ keyId, paramsPath: requestFile, outDir });
+    const wrapped = await harness.service.wrap({ keyId, paramsPath, outDir });
     const bundlePath = wrapped.files.find((file) => file.name === 'bundle.json')!.path;
 
     await page.getByLabel('Bundle file (bundle.json)').fill(bundlePath);

@@ -58,3 +58,17 @@ describe('the app frame', () => {
     expect(screen.getByRole('heading', { level: 1, name: 'Vault' })).toBeTruthy();
   });
 });
+
+describe('the vault summary in the header', () => {
+  it('follows changes made on any screen', async () => {
+    await initI18n('en');
+    const service = createFakeService();
+    installByok(service);
+    render(<App initialScreen="ceremony" />);
+    await screen.findByText('Vault vault-1 · 0 keys');
+    await window.byok.generateKeys({ spec: 'AES_256', alias: 'alias/x' }); // what a screen would do
+    const { call } = await import('../../../renderer/api/call.ts');
+    await call('generateKeys', { spec: 'AES_256', alias: 'alias/y' });
+    expect(await screen.findByText('Vault vault-1 · 2 keys')).toBeTruthy();
+  });
+});
