@@ -154,8 +154,14 @@ function terminalPrompter(): CeremonyPrompter {
     say: (text) => process.stderr.write(`${text}\n`),
     ask: async (question) => {
       const lines = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      // Ctrl-C at a prompt cancels the run; the step stays "in progress" and `ceremony resume` asks again.
+      const cancel = new AbortController();
+      lines.on('SIGINT', () => cancel.abort());
       try {
-        return await lines.question(question);
+        return await lines.question(question, { signal: cancel.signal });
+      } catch (error) {
+        if (cancel.signal.aborted) throw new ByokError('CANCELLED', 'Cancelled at the prompt. Nothing more was done; continue with `byok ceremony resume`.');
+        throw error;
       } finally {
         lines.close();
       }
@@ -220,7 +226,11 @@ function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: s
       `${state.rehearsal ? 'Rehearsal' : 'Ceremony'} ${state.ceremonyId}: ${outcome.status}`,
       ...state.keys.map((key) => `  ${key.label.padEnd(24)} ${key.keyId}  ${key.check.value}  ${key.confirmation?.status ?? '-'}  ${key.wrap ? `${key.wrap.files.length} file(s)` : 'not wrapped'}`),
       `  audit chain head ${state.audit?.head ?? '-'}`,
-      ...(transcriptPath ? [`  transcript ${transcriptPath}`] : [`  write the transcript: byok ceremony transcript --ceremony ${state.ceremonyId} --out FILE [--format html]`]),
+      ...(transcriptPath
+        ? [`  transcript ${transcriptPath}`]
+        : stateFile
+          ? [`  write the transcript: byok ceremony transcript --ceremony ${state.ceremonyId} --out FILE [--format html]`]
+          : ['  the rehearsal record was not kept (the vault folder does not exist): pass --transcript FILE to keep its transcript']),
     ].join('\n'),
   );
   if (outcome.refusedKeys.length) {
