@@ -121,6 +121,8 @@ export interface VaultRebuildReply {
 export interface ReconciliationReport {
   backupsWithoutRecord: string[];
   recordsWithoutBackup: string[];
+  /** Keychain batches that could not be read whole (names and problems; never contents). */
+  damagedBatches: Array<{ batchId: string; problems: string[]; keyIds: string[] }>;
 }
 
 export interface SharesSplitRequest extends OperatorContext {

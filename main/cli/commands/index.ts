@@ -1,13 +1,11 @@
 // Every command group of `byok`, registered in one place.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.ts';
-
-type Registrar = (program: Command, context: CliContext) => void;
-
-const GROUPS: Array<() => Promise<{ register: Registrar }>> = [];
+import { register as registerAudit } from './audit.ts';
+import { register as registerBackup } from './backup.ts';
+import { register as registerKeys } from './keys.ts';
+import { register as registerWrapping } from './wrapping.ts';
 
 export function registerAllCommands(program: Command, context: CliContext): void {
-  void GROUPS;
-  void program;
-  void context;
+  for (const register of [registerKeys, registerWrapping, registerBackup, registerAudit]) register(program, context);
 }

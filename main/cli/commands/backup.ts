@@ -1,0 +1,95 @@
+// byok backup verify | restore | split | combine | escrow, and byok vault rebuild | info
+import type { Command } from 'commander';
+import { ByokError } from '../../../shared/errors.ts';
+import type { CliContext } from '../context.ts';
+import { checkField, checkText, collect, positiveInt } from '../format.ts';
+import { readSecretLine } from '../prompt.ts';
+
+export function register(program: Command, context: CliContext): void {
+  const backup = program.command('backup').description('keychain backups, shares and escrow');
+
+  backup
+    .command('verify')
+    .description('read each backup, recompute its KCV/fingerprint and compare with the vault')
+    .option('--key <id>', 'one key')
+    .option('--all', 'every key (default)')
+    .action(async (options: { key?: string; all?: boolean }) => {
+      if (options.key && options.all) throw new ByokError('INVALID_ARGUMENT', 'Give either --key ID or --all, not both.');
+      const service = await context.service();
+      const reply = await service.backupVerify({ ...(options.key ? { keyId: options.key } : {}), ...context.operatorContext() }, { onProgress: context.progress });
+      context.print(reply, () => [`${reply.verified} backup(s) verified.`, ...reply.failed.map((failure) => `FAILED ${failure.id}: ${failure.reason}`)].join('\n'));
+      if (reply.failed.length) process.exitCode = 4;
+    });
+
+  backup
+    .command('restore')
+    .description('restore a key\'s vault record from its keychain backup')
+    .requiredOption('--key <id>', 'key id')
+    .action(async (options: { key: string }) => {
+      const service = await context.service(true);
+      const reply = await service.backupRestore({ keyId: options.key, ...context.operatorContext() });
+      context.print({ ...reply, key: { ...reply.key, ...checkField(reply.key.check) } }, () => `${reply.restoredRecord ? 'restored' : 'already present, backup verified'}: ${reply.key.alias} ${checkText(reply.key.check)}`);
+    });
+
+  backup
+    .command('split')
+    .description('split a key into M-of-N share files for custodians; every M-subset is verified at once')
+    .requiredOption('--key <id>', 'key id')
+    .requiredOption('--threshold <m>', 'shares needed to restore', positiveInt('--threshold'))
+    .requiredOption('--shares <n>', 'shares to write', positiveInt('--shares'))
+    .requiredOption('--out <dir>', 'output folder (files are never overwritten)')
+    .option('--custodian <name>', 'custodian of each share, in order (repeatable)', collect, [] as string[])
+    .action(async (options: { key: string; threshold: number; shares: number; out: string; custodian: string[] }) => {
+      const service = await context.service();
+      const reply = await service.sharesSplit({ keyId: options.key, threshold: options.threshold, shares: options.shares, outDir: options.out, ...(options.custodian.length ? { custodians: options.custodian } : {}), ...context.operatorContext() });
+      context.print({ ...reply, ...checkField(reply.check) }, () =>
+        [`${reply.files.length} shares of ${checkText(reply.check)}, ${reply.subsetsVerified} subsets verified:`, ...reply.files.map((file) => `  #${file.index} ${file.path}  share check ${file.shareCheck}${file.custodian ? `  (${file.custodian})` : ''}`)].join('\n'),
+      );
+    });
+
+  backup
+    .command('combine <files...>')
+    .description('restore a key from share files; only when the rebuilt KCV matches')
+    .action(async (files: string[]) => {
+      const service = await context.service(true);
+      const reply = await service.sharesCombine({ paths: files, ...context.operatorContext() });
+      context.print({ ...reply, ...checkField(reply.check) }, () => `rebuilt ${reply.keyId} (${checkText(reply.check)}) from ${reply.sharesUsed} shares; ${reply.restoredToKeychain ? 'backup written to the keychain' : 'the keychain already held a verified backup'}.`);
+    });
+
+  backup
+    .command('escrow')
+    .description('write a passphrase-protected escrow file (scrypt + AES-256-GCM); the passphrase is read from stdin or a prompt')
+    .requiredOption('--key <id>', 'key id (repeatable)', collect, [] as string[])
+    .requiredOption('--out <file>', 'escrow file (never overwritten)')
+    .action(async (options: { key: string[]; out: string }) => {
+      const service = await context.service();
+      const passphrase = await readSecretLine('Escrow passphrase: ', { confirm: true });
+      const reply = await service.escrowWrite({ keyIds: options.key, path: options.out, passphrase, ...context.operatorContext() });
+      context.print(reply, () => `escrow file ${reply.path} (${reply.keys} key(s)), sha256 ${reply.sha256}`);
+    });
+
+  const vault = program.command('vault').description('the vault itself');
+  vault
+    .command('rebuild')
+    .description('rebuild the key list from the keychain backups after the database was lost or damaged')
+    .action(async () => {
+      const service = await context.service(true);
+      const reply = await service.vaultRebuild(context.operatorContext());
+      context.print(reply, () => [`${reply.recovered.length} key(s) recovered from the keychain.`, ...reply.unrecoverable.map((item) => `NOT RECOVERED ${item.item}: ${item.reason}`)].join('\n'));
+      if (reply.unrecoverable.length) process.exitCode = 4;
+    });
+  vault
+    .command('info')
+    .description('vault id, folder, key count, ceremony key, and backups/records that do not match')
+    .action(async () => {
+      const info = await (await context.service()).vaultInfo();
+      context.print(info, () =>
+        [
+          `vault ${info.vaultId} at ${info.dir}: ${info.keys} key(s)`,
+          `ceremony key (Ed25519): ${info.ceremonyPublicKey}`,
+          ...info.reconciliation.backupsWithoutRecord.map((id) => `backup without a vault record: ${id} (run \`byok backup restore --key ${id}\`)`),
+          ...info.reconciliation.recordsWithoutBackup.map((id) => `vault record without a backup: ${id} (restore it from shares or escrow)`),
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,63 @@
+// byok keys generate | list
+import type { Command } from 'commander';
+import type { CoreCeremonyService } from '../../core/ceremony.ts';
+import type { CliContext } from '../context.ts';
+import { checkField, checkText, collect, positiveInt, table } from '../format.ts';
+import type { KeySpecName } from '../../../shared/key-specs.ts';
+
+export function register(program: Command, context: CliContext): void {
+  const keys = program.command('keys').description('generate and list keys');
+
+  keys
+    .command('generate')
+    .description('generate keys from OS entropy; each is reported only after its keychain backup is verified and its record saved')
+    .requiredOption('--spec <spec>', 'AES_128 | AES_256 | SM4 | HMAC_224..512 | RSA_2048..4096 | EC_P256 | EC_P384')
+    .requiredOption('--alias <alias>', 'alias (with --count > 1, a number is appended)')
+    .option('--description <text>', 'description')
+    .option('--count <n>', 'how many keys', positiveInt('--count'), 1)
+    .option('--entropy-file <file>', 'a file mixed into the OS entropy with HKDF-SHA-512 (repeatable)', collect, [] as string[])
+    .option('--dice <rolls>', 'dice rolls (digits 1-6) mixed into the OS entropy')
+    .option('--batch-size <n>', 'keys per keychain batch (default 1000); each batch is saved and reported as it completes', positiveInt('--batch-size'))
+    .action(async (options: { spec: string; alias: string; description?: string; count: number; entropyFile: string[]; dice?: string; batchSize?: number }) => {
+      const service = (await context.service(true)) as CoreCeremonyService;
+      const json = context.options().json;
+      const reply = await service.generateKeys(
+        {
+          spec: options.spec as KeySpecName,
+          alias: options.alias,
+          count: options.count,
+          ...(options.description ? { description: options.description } : {}),
+          ...(options.entropyFile.length ? { entropyFiles: options.entropyFile } : {}),
+          ...(options.dice ? { diceRolls: options.dice } : {}),
+          ...context.operatorContext(),
+        },
+        {
+          onProgress: context.progress,
+          ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          // Without --json, each saved batch is printed at once: a printed key is a saved, backed-up key.
+          onSaved: json ? undefined : (saved) => process.stdout.write(saved.map((key) => `${key.id}  ${key.alias}  ${key.spec}  ${checkText(key.check)}\n`).join('')),
+        },
+      );
+      if (json) {
+        context.print({ keys: reply.keys.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), createdAt: key.createdAt })) }, () => '');
+      } else {
+        process.stdout.write(`${reply.keys.length} key(s) generated, backed up in the keychain and saved. Entropy: ${reply.entropy.sources.map((source) => source.kind).join(' + ')}, health tests passed.\n`);
+      }
+    });
+
+  keys
+    .command('list')
+    .description('list the keys in the vault (metadata only)')
+    .option('--search <text>', 'filter by alias or id')
+    .option('--spec <spec>', 'filter by spec')
+    .action(async (options: { search?: string; spec?: string }) => {
+      const service = await context.service();
+      const { keys: list } = await service.listKeys({ ...(options.search ? { search: options.search } : {}), ...(options.spec ? { spec: options.spec as KeySpecName } : {}) });
+      const shaped = list.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), status: key.status, backup: key.backup, createdAt: key.createdAt, remote: key.remote }));
+      context.print({ keys: shaped }, () =>
+        list.length === 0
+          ? 'No keys in this vault yet. Generate one with `byok keys generate --spec AES_256 --alias NAME`.'
+          : table([['ID', 'ALIAS', 'SPEC', 'CHECK', 'STATUS', 'BACKUP'], ...list.map((key) => [key.id, key.alias, key.spec, key.check.value.slice(0, key.check.kind === 'kcv' ? 6 : 16), key.status, key.backup])]),
+      );
+    });
+}

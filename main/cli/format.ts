@@ -1,0 +1,29 @@
+// Human-readable output helpers (the --json form is the service's reply, reshaped only where the CLI's
+// public shape says so).
+import type { KeyCheckValue } from '../../shared/ceremony-api.ts';
+
+/** The CLI's public shape names the check by its kind: {"kcv": "..."} or {"fingerprint": "..."}. */
+export function checkField(check: KeyCheckValue): { kcv: string } | { fingerprint: string } {
+  return check.kind === 'kcv' ? { kcv: check.value } : { fingerprint: check.value };
+}
+
+export function checkText(check: KeyCheckValue): string {
+  return check.kind === 'kcv' ? `KCV ${check.value}` : `SHA-256 ${check.value.replace(/(.{4})(?=.)/g, '$1 ')}`;
+}
+
+export function table(rows: string[][]): string {
+  if (rows.length === 0) return '';
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd()).join('\n');
+}
+
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function positiveInt(name: string): (value: string) => number {
+  return (value: string) => {
+    if (!/^\d{1,6}$/.test(value)) throw new Error(`${name} must be a whole number`);
+    return Number(value);
+  };
+}

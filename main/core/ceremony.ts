@@ -1,0 +1,141 @@
+// The use cases as one service object: composed here once, called by the CLI, the IPC handlers and
+// the ceremony runner alike. Each method delegates to one file in ./use-cases.
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { BundleVerifyReply, CeremonyService } from '../../shared/ceremony-api.ts';
+import { ByokError } from '../../shared/errors.ts';
+import { AuditLog } from './audit/index.ts';
+import { BackupStore, loadOrCreateCeremonyKey, osKeychain, type Keychain } from './backup/index.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { computeKeyCheck } from './keys/index.ts';
+import { checkOffline } from './offline-check.ts';
+import { equalBytes } from './secret.ts';
+import { Vault } from './vault/index.ts';
+import { verifyBundle } from './wrap/index.ts';
+import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
+import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
+import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
+import { eventMentionsKey, listKeys, requireKey, summarizeEvent } from './use-cases/key-queries.ts';
+import { combineShareFiles, splitShares, writeEscrow } from './use-cases/shares-and-escrow.ts';
+import { inspectParams, wrapKey } from './use-cases/wrap-key.ts';
+import { exportAudit } from './use-cases/audit-export.ts';
+import { createConnectedServices } from './kms/connected-service.ts';
+
+export interface CeremonyServiceOptions {
+  vaultDir: string;
+  /** Create the vault when the folder holds none. */
+  create?: boolean;
+  clock?: Clock;
+  /** The keychain namespace. Default: one per vault; rehearsals use a throwaway one. */
+  keychainService?: string;
+  /** For tests: a keychain other than the OS one (fault injection). */
+  keychain?: Keychain;
+}
+
+export interface CoreCeremonyService extends CeremonyService {
+  /** Generation with per-batch "saved" callbacks, for the CLI's streaming output. */
+  generateKeys(request: Parameters<CeremonyService['generateKeys']>[0], options?: GenerateOptions): ReturnType<CeremonyService['generateKeys']>;
+}
+
+export function keychainServiceFor(vaultId: string): string {
+  return `byok-ceremony/${vaultId}`;
+}
+
+export async function createCeremonyService(options: CeremonyServiceOptions): Promise<CoreCeremonyService> {
+  const clock = options.clock ?? systemClock;
+  const vault = await Vault.open(options.vaultDir, { clock, create: options.create ?? false });
+  let audit: AuditLog;
+  try {
+    audit = await AuditLog.open(options.vaultDir, { clock });
+  } catch (error) {
+    vault.close();
+    throw error;
+  }
+  const keychain = options.keychain ?? osKeychain(options.keychainService ?? keychainServiceFor(vault.id));
+  const backups = new BackupStore({ keychain, computeCheck: computeKeyCheck });
+  let signer: Promise<CeremonySigner> | undefined;
+  const context: CoreContext = {
+    vault,
+    audit,
+    keychain,
+    backups,
+    clock,
+    // A failed load is not cached: the keychain may be unlocked and the call retried.
+    signer: () =>
+      (signer ??= loadOrCreateCeremonyKey(keychain).catch((error: unknown) => {
+        signer = undefined;
+        throw error;
+      })),
+  };
+  if (audit.count() === 0) await audit.append({ type: 'vault.created', data: { vaultId: vault.id } });
+  const connected = createConnectedServices(context);
+
+  return {
+    ...connected,
+    vaultInfo: async () => ({
+      vaultId: vault.id,
+      dir: vault.dir,
+      keys: vault.keys.count(),
+      ceremonyPublicKey: Buffer.from((await context.signer()).publicKey).toString('base64'),
+      reconciliation: await reconcile(context),
+    }),
+    generateKeys: (request, runOptions) => generateKeys(context, request, runOptions),
+    listKeys: async (filter) => listKeys(context, filter),
+    keyHistory: async (keyId) => {
+      const record = requireKey(context, keyId);
+      return { events: audit.list().filter((event) => eventMentionsKey(event.data, record.id)).map(summarizeEvent) };
+    },
+    inspectParams: (request) => inspectParams(context, request),
+    wrap: (request, runOptions) => wrapKey(context, request, runOptions),
+    verifyBundle: async (request) => {
+      const trusted = (await context.signer()).publicKey;
+      return verifyBundleFile(request.path, trusted);
+    },
+    backupVerify: (request, runOptions) => verifyBackups(context, request, runOptions),
+    backupRestore: (request) => restoreBackup(context, request),
+    vaultRebuild: (request) => rebuildVault(context, request),
+    sharesSplit: (request) => splitShares(context, request),
+    sharesCombine: (request) => combineShareFiles(context, request),
+    escrowWrite: (request) => writeEscrow(context, request),
+    auditVerify: async () => audit.verify({ trustedPublicKey: (await context.signer()).publicKey }),
+    auditList: async (filter = {}) => {
+      const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));
+      return { events: events.slice(-(filter.limit ?? 500)).map(summarizeEvent) };
+    },
+    auditExport: (request) => exportAudit(context, request),
+    offlineCheck: () => checkOffline(clock),
+    recordCeremonyStep: async (record) => {
+      const { operator, witnesses, ...data } = record;
+      const event = await audit.append({ type: 'ceremony.step', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { ...data, detail: data.detail ?? null } });
+      return { seq: event.seq, hash: event.hash };
+    },
+    close: async () => {
+      await connected.close();
+      await audit.close();
+      vault.close();
+    },
+  };
+}
+
+/** Verifies a bundle and its provider-native files beside it; works with or without a vault. */
+export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Array): Promise<BundleVerifyReply> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new ByokError('FILE_NOT_FOUND', `Cannot read the bundle ${path}. Check the path.`);
+  }
+  const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(path) });
+  const signerPublicKey = Buffer.from(bundle.signature.publicKey, 'base64');
+  return {
+    valid: true,
+    keyId: bundle.keyId,
+    alias: bundle.alias ?? '',
+    spec: bundle.spec,
+    check: bundle.check,
+    provider: bundle.provider,
+    algorithm: bundle.algorithm,
+    signerPublicKey: bundle.signature.publicKey,
+    signedByThisVault: trustedPublicKey ? equalBytes(signerPublicKey, trustedPublicKey) : false,
+  };
+}

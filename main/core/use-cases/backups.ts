@@ -1,0 +1,106 @@
+// Backup lifecycle: verify against the vault, restore a record from its backup, rebuild a lost vault
+// from the keychain, and reconcile the two at open. Material is read only to recompute check values.
+import type {
+  BackupRestoreReply,
+  BackupVerifyReply,
+  OperatorContext,
+  ReconciliationReport,
+  RunOptions,
+  VaultRebuildReply,
+} from '../../../shared/ceremony-api.ts';
+import { ByokError } from '../../../shared/errors.ts';
+import type { BackupEntryMetadata } from '../backup/index.ts';
+import { isoUtc } from '../clock.ts';
+import { zeroize } from '../secret.ts';
+import type { KeyRecord } from '../vault/index.ts';
+import type { CoreContext } from './context.ts';
+import { requireKey } from './key-queries.ts';
+import { operatorFields } from './validation.ts';
+
+export async function verifyBackups(context: CoreContext, request: { keyId?: string } & OperatorContext, options: RunOptions = {}): Promise<BackupVerifyReply> {
+  const records = request.keyId ? [requireKey(context, request.keyId)] : context.vault.keys.list();
+  options.onProgress?.({ operation: 'backup-verify', done: 0, total: records.length, message: 'reading the keychain' });
+  const result = await context.backups.verify(records.map((record) => ({ keyId: record.id, spec: record.spec, check: record.check })));
+  const failedIds = new Set(result.failed.map((failure) => failure.id));
+  const verifiedAt = isoUtc(context.clock.now());
+  for (const record of records) {
+    context.vault.keys.setBackupVerified(record.id, failedIds.has(record.id) ? null : verifiedAt);
+  }
+  await context.audit.append({
+    type: 'backup.verified',
+    ...operatorFields(request),
+    data: { verified: result.verified, failed: result.failed.map((failure) => failure.id), keyIds: records.map((record) => record.id) },
+  });
+  await context.vault.save();
+  options.onProgress?.({ operation: 'backup-verify', done: records.length, total: records.length, message: `${result.verified} verified, ${result.failed.length} failed` });
+  return result;
+}
+
+/** Restores one key's vault record from its keychain backup (after a lost or damaged database). */
+export async function restoreBackup(context: CoreContext, request: { keyId: string } & OperatorContext): Promise<BackupRestoreReply> {
+  const existing = context.vault.keys.get(request.keyId);
+  const entry = (await context.backups.listEntries()).find((candidate) => candidate.keyId === request.keyId);
+  if (!entry) {
+    throw new ByokError('BACKUP_MISSING', `No keychain backup holds key ${request.keyId}. Check \`byok backup verify --all\`, or restore it from shares (\`byok backup combine\`) or an escrow file.`);
+  }
+  // Reading the key recomputes its check value against the backup's own metadata.
+  const { material } = await context.backups.readKey(entry.keyId, { batchId: entry.batchId });
+  zeroize(material);
+  if (existing && existing.check.value !== entry.check.value) {
+    throw new ByokError('BACKUP_MISMATCH', `The backup of ${request.keyId} has check value ${entry.check.value} but the vault records ${existing.check.value}. Nothing was changed; compare with the ceremony transcript.`);
+  }
+  if (!existing) context.vault.keys.insertMany([recordFromBackup(entry)]);
+  context.vault.keys.setBackupVerified(entry.keyId, isoUtc(context.clock.now()));
+  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { keyId: entry.keyId, check: entry.check.value, restoredRecord: !existing } });
+  await context.vault.save();
+  return { key: { id: entry.keyId, alias: entry.alias ?? '', spec: entry.spec, check: entry.check }, restoredRecord: !existing };
+}
+
+/** Rebuilds the key list from the keychain backups (each batch read once); says what could not be recovered. */
+export async function rebuildVault(context: CoreContext, request: OperatorContext): Promise<VaultRebuildReply> {
+  const recovered: VaultRebuildReply['recovered'] = [];
+  const fresh: KeyRecord[] = [];
+  const verifiedAt = isoUtc(context.clock.now());
+  // forEachKey recomputes each key's check from its material before visiting it.
+  const walk = await context.backups.forEachKey((entry) => {
+    if (!context.vault.keys.get(entry.keyId)) fresh.push({ ...recordFromBackup(entry), backupVerifiedAt: verifiedAt });
+    recovered.push({ id: entry.keyId, alias: entry.alias ?? '', spec: entry.spec, check: entry.check });
+  });
+  const unrecoverable: VaultRebuildReply['unrecoverable'] = [
+    ...walk.skipped.map((skip) => ({ item: skip.keyId, reason: skip.reason })),
+    ...walk.unreadableBatches.map((batch) => ({ item: `batch ${batch.batchId}`, reason: batch.problems.join('; ') })),
+  ];
+  if (fresh.length) context.vault.keys.insertMany(fresh);
+  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { rebuild: true, recovered: recovered.length, added: fresh.length, unrecoverable: unrecoverable.length } });
+  await context.vault.save();
+  return { recovered, unrecoverable };
+}
+
+/** Backups without a key record and key records without a backup: reported, never silently dropped. */
+export async function reconcile(context: CoreContext): Promise<ReconciliationReport> {
+  const { entries, damagedBatches } = await context.backups.inspect();
+  const backedUp = new Set(entries.filter((entry) => entry.intact).map((entry) => entry.keyId));
+  const recorded = context.vault.keys.list();
+  const recordedIds = new Set(recorded.map((record) => record.id));
+  return {
+    backupsWithoutRecord: [...backedUp].filter((id) => !recordedIds.has(id)),
+    recordsWithoutBackup: recorded.filter((record) => !backedUp.has(record.id)).map((record) => record.id),
+    damagedBatches: damagedBatches.map((batch) => ({ batchId: batch.batchId, problems: batch.problems, keyIds: batch.keyIds })),
+  };
+}
+
+function recordFromBackup(entry: BackupEntryMetadata & { batchId: string }): KeyRecord {
+  return {
+    id: entry.keyId,
+    alias: entry.alias,
+    description: null,
+    spec: entry.spec,
+    check: entry.check,
+    createdAt: entry.createdAt,
+    status: 'restored',
+    backupRef: entry.batchId,
+    batchId: entry.batchId,
+    entropyEvidence: null,
+    operator: null,
+  };
+}

@@ -1,0 +1,146 @@
+// Generate keys: entropy → key → keychain backup (written, read back, checked) → vault record saved
+// durably → audit event → reported. A key is never reported, nor recorded, before its backup is verified.
+import { randomUUID } from 'node:crypto';
+import type { GenerateKeysReply, GenerateKeysRequest, RunOptions } from '../../../shared/ceremony-api.ts';
+import { ByokError } from '../../../shared/errors.ts';
+import { KEY_SPECS, isKeySpecName } from '../../../shared/key-specs.ts';
+import { isoUtc } from '../clock.ts';
+import { operatorEntropyFromDice, operatorEntropyFromFile, type OperatorEntropy } from '../entropy/index.ts';
+import { generateKey, type GeneratedKey } from '../keys/index.ts';
+import { zeroize } from '../secret.ts';
+import type { CoreContext } from './context.ts';
+import { assertAlias, operatorFields } from './validation.ts';
+
+/** Keys per keychain batch: one item (or a few, under a platform size limit) per batch keeps keychain writes few. */
+export const DEFAULT_BATCH_SIZE = 1000;
+export const MAX_COUNT = 10_000;
+
+export interface GenerateOptions extends RunOptions {
+  batchSize?: number;
+  /** Called after each batch is durably saved: those keys are done even if a later batch fails. */
+  onSaved?: (keys: GenerateKeysReply['keys']) => void;
+}
+
+export async function generateKeys(context: CoreContext, request: GenerateKeysRequest, options: GenerateOptions = {}): Promise<GenerateKeysReply> {
+  const { spec, alias } = request;
+  if (!isKeySpecName(spec)) throw new ByokError('KEY_SPEC_INVALID', `Unknown key spec "${String(spec)}". Use one of: ${Object.keys(KEY_SPECS).join(', ')}.`);
+  const count = request.count ?? 1;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+    throw new ByokError('INVALID_ARGUMENT', `--count must be a whole number from 1 to ${MAX_COUNT}.`);
+  }
+  assertAlias(alias);
+  const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE));
+  const aliases = Array.from({ length: count }, (_, index) => (count === 1 ? alias : `${alias}-${String(index + 1).padStart(String(count).length, '0')}`));
+  for (const candidate of aliases) assertAlias(candidate);
+  const taken = new Set(context.vault.keys.list().map((key) => key.alias));
+  const clash = aliases.find((candidate) => taken.has(candidate));
+  if (clash) throw new ByokError('INVALID_ARGUMENT', `A key with alias "${clash}" already exists in this vault. Choose another alias.`);
+
+  // Refuse before any material exists: operator entropy must be readable, the keychain must answer.
+  const operatorEntropy: OperatorEntropy[] = [];
+  try {
+    for (const path of request.entropyFiles ?? []) operatorEntropy.push(await operatorEntropyFromFile(path));
+    if (request.diceRolls) operatorEntropy.push(operatorEntropyFromDice(request.diceRolls));
+    await assertKeychainReachable(context);
+
+    const reported: GenerateKeysReply['keys'] = [];
+    let sources: GenerateKeysReply['entropy']['sources'] = [];
+    for (let start = 0; start < count; start += batchSize) {
+      if (options.signal?.aborted) throw new ByokError('CANCELLED', `Cancelled after ${reported.length} of ${count} keys; those ${reported.length} are saved and backed up.`);
+      const batchAliases = aliases.slice(start, start + batchSize);
+      const saved = await generateBatch(context, request, batchAliases, operatorEntropy, (done) =>
+        options.onProgress?.({ operation: 'generate', done: start + done, total: count, message: `${spec} ${start + done}/${count}` }),
+      );
+      sources = saved.sources;
+      reported.push(...saved.keys);
+      options.onSaved?.(saved.keys);
+    }
+    return { keys: reported, entropy: { sources, healthPassed: true } };
+  } catch (error) {
+    if (error instanceof ByokError && error.code === 'ENTROPY_HEALTH_FAILED') {
+      await context.audit.append({ type: 'entropy.health', ...operatorFields(request), data: { passed: false, spec, reason: error.message } });
+    }
+    throw error;
+  } finally {
+    for (const source of operatorEntropy) zeroize(source.bytes);
+  }
+}
+
+/**
+ * Refuses early when the keychain does not answer. Loading the ceremony key is a real read (and, on a new
+ * vault, a write) against the same keychain the backups go to: cheaper and more telling than a listing.
+ */
+async function assertKeychainReachable(context: CoreContext): Promise<void> {
+  try {
+    await context.signer();
+  } catch (error) {
+    if (error instanceof ByokError && error.code !== 'INTERNAL') throw error;
+    throw new ByokError('KEYCHAIN_UNAVAILABLE', 'The OS keychain did not answer, so no key was generated (a key without a backup must never exist). Unlock or start the keychain and try again.');
+  }
+}
+
+async function generateBatch(
+  context: CoreContext,
+  request: GenerateKeysRequest,
+  aliases: string[],
+  operatorEntropy: OperatorEntropy[],
+  onGenerated: (done: number) => void,
+): Promise<{ keys: GenerateKeysReply['keys']; sources: GenerateKeysReply['entropy']['sources'] }> {
+  const generated: Array<{ id: string; alias: string; createdAt: string; key: GeneratedKey }> = [];
+  const batchId = randomUUID();
+  try {
+    for (const alias of aliases) {
+      const key = await generateKey(request.spec, operatorEntropy.length ? { operatorEntropy } : {});
+      generated.push({ id: randomUUID(), alias, createdAt: isoUtc(context.clock.now()), key });
+      onGenerated(generated.length);
+    }
+    await context.backups.writeBatch(
+      batchId,
+      generated.map(({ id, alias, createdAt, key }) => ({ keyId: id, alias, spec: key.spec, check: key.check, createdAt, material: key.material })),
+    );
+  } finally {
+    for (const { key } of generated) zeroize(key.material);
+  }
+
+  const first = generated[0]!.key.entropy;
+  const sources = first.sources;
+  const who = operatorFields(request);
+  // The audit event goes before the database save: if the process dies in between, the backup and the
+  // event exist and the open-time reconciliation reports the key as a backup without a record.
+  await context.audit.appendMany([{
+    type: 'entropy.health',
+    ...who,
+    data: { passed: true, batchId, keys: generated.length, standard: first.health.standard, samples: generated.reduce((sum, { key }) => sum + key.entropy.health.samples, 0) },
+  }, {
+    type: 'key.generated',
+    ...who,
+    data: {
+      batchId,
+      spec: request.spec,
+      sources: sources.map((source) => `${source.kind}:${source.label}`),
+      keys: generated.map(({ id, alias, key }) => ({ id, alias, check: key.check.value })),
+    },
+  }]);
+  context.vault.keys.insertMany(
+    generated.map(({ id, alias, createdAt, key }) => ({
+      id,
+      alias,
+      description: request.description ?? null,
+      spec: key.spec,
+      check: key.check,
+      createdAt,
+      status: 'active' as const,
+      backupRef: batchId,
+      batchId,
+      entropyEvidence: key.entropy,
+      operator: request.operator ?? null,
+      // writeBatch read every backup back and compared its check value before returning.
+      backupVerifiedAt: createdAt,
+    })),
+  );
+  await context.vault.save();
+  return {
+    keys: generated.map(({ id, alias, createdAt, key }) => ({ id, alias, spec: key.spec, check: key.check, createdAt })),
+    sources,
+  };
+}
