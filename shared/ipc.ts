@@ -121,6 +121,16 @@ const vaultInfoReply = z.object({
   reconciliation: z.object({
     backupsWithoutRecord: z.array(id).max(LIMITS.listLong),
     recordsWithoutBackup: z.array(id).max(LIMITS.listLong),
+    damagedBatches: z
+      .array(
+        z.object({
+          batchId: id,
+          problems: z.array(bounded(LIMITS.message)).max(LIMITS.listShort),
+          keyIds: z.array(id).max(LIMITS.keysPerRequest),
+        }),
+      )
+      .max(LIMITS.listShort)
+      .optional(),
   }),
 });
 

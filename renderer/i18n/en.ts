@@ -76,6 +76,10 @@ export const en = {
     startAnother: 'Start another ceremony',
   },
   backups: {
+    reconciliation: 'The vault and the keychain disagree',
+    recordsWithoutBackup: 'Keys with no backup in the keychain: {{ids}}. Restore from shares or escrow, or re-verify.',
+    backupsWithoutRecord: 'Keychain backups with no key record: {{ids}}. Rebuild the vault to recover them.',
+    damagedBatch: 'Keychain batch {{batch}} is damaged ({{problems}}); affected keys: {{keys}}.',
     verifyBundle: 'Verify a bundle',
     verifyBundleButton: 'Verify bundle',
     bundleValid: 'Valid bundle for {{alias}} ({{provider}}, {{algorithm}}):',

@@ -72,6 +72,10 @@ export const zhCN: Strings = {
     startAnother: '开始另一次仪式',
   },
   backups: {
+    reconciliation: '密钥库与钥匙串不一致',
+    recordsWithoutBackup: '以下密钥在钥匙串中没有备份：{{ids}}。请从份额或托管文件恢复，或重新验证。',
+    backupsWithoutRecord: '以下钥匙串备份没有对应的密钥记录：{{ids}}。请重建密钥库以恢复。',
+    damagedBatch: '钥匙串批次 {{batch}} 已损坏（{{problems}}）；受影响的密钥：{{keys}}。',
     verifyBundle: '验证导入包',
     verifyBundleButton: '验证',
     bundleValid: '{{alias}} 的导入包有效（{{provider}}，{{algorithm}}）：',

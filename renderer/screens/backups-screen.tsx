@@ -13,6 +13,9 @@ import { ProgressBar } from '../components/progress-bar.tsx';
 export function BackupsScreen() {
   const { t } = useTranslation();
   const keys = useQuery('listKeys', {}, []);
+  const vault = useQuery('vaultInfo', {}, []);
+  const reconciliation = vault.data?.reconciliation;
+  const damaged = reconciliation?.damagedBatches ?? [];
   const keyOptions = (keys.data?.keys ?? []).map((key) => ({ value: key.id, label: `${key.alias} (${key.spec})` }));
   const [progress, resetProgress] = useProgress('backupVerify');
   const verify = useAction(async () => {
@@ -55,7 +58,17 @@ export function BackupsScreen() {
   return (
     <section aria-labelledby="backups-title" className="screen backups">
       <h1 id="backups-title">{t('nav.backups')}</h1>
-      <ErrorBanner error={keys.error} />
+      <ErrorBanner error={keys.error ?? vault.error} />
+      {reconciliation && (reconciliation.backupsWithoutRecord.length > 0 || reconciliation.recordsWithoutBackup.length > 0 || damaged.length > 0) && (
+        <div role="alert" className="warning card" data-testid="reconciliation">
+          <h2>{t('backups.reconciliation')}</h2>
+          {reconciliation.recordsWithoutBackup.length > 0 && <p>{t('backups.recordsWithoutBackup', { ids: reconciliation.recordsWithoutBackup.join(', ') })}</p>}
+          {reconciliation.backupsWithoutRecord.length > 0 && <p>{t('backups.backupsWithoutRecord', { ids: reconciliation.backupsWithoutRecord.join(', ') })}</p>}
+          {damaged.map((batch) => (
+            <p key={batch.batchId}>{t('backups.damagedBatch', { batch: batch.batchId, problems: batch.problems.join('; '), keys: batch.keyIds.join(', ') })}</p>
+          ))}
+        </div>
+      )}
 
       <section aria-labelledby="verify-title" className="card">
         <h2 id="verify-title">{t('backups.verifyAll')}</h2>

@@ -56,7 +56,7 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
       dir: '/tmp/vault',
       keys: keys.length,
       ceremonyPublicKey: 'ab'.repeat(32),
-      reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [] },
+      reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] },
     }),
     generateKeys: async (request, options) => {
       const count = request.count ?? 1;

@@ -84,3 +84,22 @@ describe('AuditScreen', () => {
     expect(service.auditExport).toHaveBeenCalledWith({ format: 'html', out: '/out/transcript.html' });
   });
 });
+
+describe('BackupsScreen reconciliation', () => {
+  it('warns when the vault and the keychain disagree', async () => {
+    const service = createFakeService([fakeKey(1)]);
+    service.vaultInfo.mockResolvedValue({
+      vaultId: 'v',
+      dir: '/v',
+      keys: 1,
+      ceremonyPublicKey: 'k',
+      reconciliation: { backupsWithoutRecord: ['key-9'], recordsWithoutBackup: ['key-1'], damagedBatches: [{ batchId: 'b1', problems: ['chunk 2 missing'], keyIds: ['key-1'] }] },
+    });
+    installByok(service);
+    render(<App initialScreen="backups" />);
+    const warning = await screen.findByTestId('reconciliation');
+    expect(warning.textContent).toContain('no backup in the keychain: key-1');
+    expect(warning.textContent).toContain('no key record: key-9');
+    expect(warning.textContent).toContain('batch b1 is damaged (chunk 2 missing)');
+  });
+});
