@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const external = ['electron', '@napi-rs/keyring', 'sql.js'];
+// Kept out of the bundle and loaded from node_modules at run time: Electron itself, the native keychain
+// binding, sql.js (it locates its wasm beside itself) and the Tencent SDK (loaded through createRequire).
+const external = ['electron', '@napi-rs/keyring', 'sql.js', 'tencentcloud-sdk-nodejs-common'];
 
 /** `outDir` lets tests build a private copy instead of racing over dist/renderer. */
 export async function buildRenderer(outDir?: string): Promise<void> {
