@@ -21,7 +21,6 @@ import { planSha256, readPlanFile } from '../../core/plan/index.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodeFor } from '../exit-codes.ts';
 import { checkField, table } from '../format.ts';
-import { readOne } from '../prompt.ts';
 
 interface RunFlags {
   plan: string;
@@ -166,8 +165,44 @@ function terminalPrompter(): CeremonyPrompter {
         lines.close();
       }
     },
-    askSecret: (question) => readOne(question),
+    askSecret: (question) => readHidden(question),
   };
+}
+
+/**
+ * Reads a line with echo off. The terminal goes raw before the prompt is shown, so nothing typed in
+ * answer to the prompt can be echoed, however fast it comes.
+ */
+function readHidden(prompt: string): Promise<string> {
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  process.stderr.write(prompt);
+  stdin.resume();
+  return new Promise((resolve, reject) => {
+    let value = '';
+    const finish = () => {
+      stdin.off('data', onData);
+      stdin.setRawMode(false);
+      stdin.pause();
+      process.stderr.write('\n');
+    };
+    const onData = (chunk: Buffer) => {
+      for (const char of chunk.toString('utf8')) {
+        if (char === '\r' || char === '\n') {
+          finish();
+          resolve(value);
+          return;
+        }
+        if (char === '\u0003') {
+          finish();
+          reject(new ByokError('CANCELLED', 'Cancelled at the passphrase prompt; no escrow file was written. Continue with `byok ceremony resume`.'));
+          return;
+        }
+        value = char === '\u007f' ? value.slice(0, -1) : value + char;
+      }
+    };
+    stdin.on('data', onData);
+  });
 }
 
 async function ceremonyToResume(vaultDir: string, flags: { plan?: string; ceremony?: string }): Promise<CeremonyState> {
