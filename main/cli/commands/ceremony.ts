@@ -55,7 +55,7 @@ export function register(program: Command, context: CliContext): void {
           realVaultDir: context.options().vault,
           ...(flags.transcript ? { transcript: { out: flags.transcript, format } } : {}),
         });
-        finish(context, outcome, outcome.transcriptPath, outcome.keptStatePath);
+        finish(context, outcome, outcome.transcriptPath, outcome.keptStatePath, { keychainService: outcome.keychainService });
         return;
       }
       const service = await context.service(true);
@@ -227,7 +227,7 @@ function latestCeremony(states: CeremonyState[], vaultDir: string): CeremonyStat
   return latest;
 }
 
-function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null): void {
+function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null, extra: Record<string, string> = {}): void {
   const { state } = outcome;
   const document = {
     ceremonyId: state.ceremonyId,
@@ -255,6 +255,7 @@ function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: s
     audit: state.audit,
     stateFile,
     transcript: transcriptPath,
+    ...extra,
   };
   context.print(document, () =>
     [
