@@ -46,8 +46,16 @@ describe('connected mode against the simulator (AWS)', () => {
     const soon = await service.sync({ renewalWindowDays: 0 });
     expect(soon.expiring).toEqual([]);
 
+    // Within the renewal window: AWS takes a re-import while Enabled, so the expiry is pushed out now.
+    world.sim.clock.advance(10 * DAY_MS);
+    const early = await service.sync({ renewalWindowDays: 21 });
+    expect(early.expiring).toEqual([{ id: key!.id, materialExpiry: expiry }]);
+    expect(early.renewed).toEqual([key!.id]);
+    const pushedOut = (await service.listKeys()).keys.find((entry) => entry.id === key!.id)!.remote[0]!.materialExpiry!;
+    expect(Date.parse(pushedOut)).toBeGreaterThan(Date.parse(expiry));
+
     // The material expires at the KMS: the key goes back to PendingImport; sync finds it and renews it.
-    world.sim.clock.advance(31 * DAY_MS);
+    world.sim.clock.advance(400 * DAY_MS);
     const renewal = await service.sync({});
     expect(renewal.expired).toEqual([key!.id]);
     expect(renewal.renewed).toEqual([key!.id]);

@@ -7,5 +7,5 @@ export { isRetryable, withRetries } from './retry.ts';
 export { classify, type Finding } from './state-findings.ts';
 export { JOB_KINDS, idempotencyKeys, type ImportPayload, type FetchParamsPayload, type DeleteMaterialPayload, type JobKind } from './job-payloads.ts';
 export { readNotes, writeNotes, type BindingNotes } from './binding-notes.ts';
-export { preferredAlgorithm, renewalExpiry, materialNeverExpires } from './renewal-policy.ts';
+export { preferredAlgorithm, reimportWhileEnabled, renewalExpiry, materialNeverExpires } from './renewal-policy.ts';
 export { sameExpiry } from './job-handlers.ts';

@@ -12,6 +12,17 @@ export const DEFAULT_VALIDITY_SECONDS = 365 * 86_400;
 /** SHA-256 over SHA-1, and for private keys the two-layer wrap they need. */
 const PREFERENCE: readonly WrappingAlgorithm[] = ['RSA_AES_KEY_WRAP_SHA_256', 'RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_1', 'RSAES_OAEP_SHA_1', 'RSAES_PKCS1_V1_5'];
 
+/**
+ * Whether the provider takes a re-import while the key is still Enabled (to push the expiry out before
+ * the material goes). AWS and Tencent do (Tencent: "only Enabled or PendingImport keys can import");
+ * Huawei imports only into a key pending import, so there an expiring key is renewed once it expired.
+ */
+const REIMPORT_WHILE_ENABLED: Readonly<Record<string, boolean>> = Object.freeze({ aws: true, tencent: true, huawei: false });
+
+export function reimportWhileEnabled(provider: ProviderId): boolean {
+  return REIMPORT_WHILE_ENABLED[provider] ?? false;
+}
+
 export function preferredAlgorithm(provider: ProviderId, spec: KeySpecName): WrappingAlgorithm {
   const accepted = acceptedAlgorithms(provider, spec);
   const chosen = PREFERENCE.find((algorithm) => accepted.includes(algorithm));

@@ -16,7 +16,7 @@ import { readNotes, writeNotes } from './binding-notes.ts';
 import type { ImportPayload, FetchParamsPayload } from './job-payloads.ts';
 import { idempotencyKeys } from './job-payloads.ts';
 import type { KmsConnections } from './kms-connections.ts';
-import { materialNeverExpires, preferredAlgorithm, renewalExpiry } from './renewal-policy.ts';
+import { materialNeverExpires, preferredAlgorithm, reimportWhileEnabled, renewalExpiry } from './renewal-policy.ts';
 import { withRetries } from './retry.ts';
 import { classify } from './state-findings.ts';
 import { runPool, type RunResult, type SyncEngine } from './sync-engine.ts';
@@ -152,7 +152,9 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
       if (finding.kind === 'expired') reply.expired.push(binding.keyId);
       if (finding.kind === 'drifted') reply.drifted.push({ id: binding.keyId, reason: finding.reason });
     }
-    if (findings.some((finding) => finding.kind === 'expiring' || finding.kind === 'expired')) toRenew.push({ binding, provider: services.connections.record(binding.provider) });
+    const provider = services.connections.record(binding.provider);
+    const renewable = findings.some((finding) => finding.kind === 'expired' || (finding.kind === 'expiring' && reimportWhileEnabled(provider.type as ProviderId)));
+    if (renewable) toRenew.push({ binding, provider });
     vault.bindings.upsert({
       ...binding,
       state: remote === 'missing' ? 'Unknown' : remote.state,
