@@ -1,6 +1,7 @@
 // The Electron main process: one window, one ceremony service, the IPC table registered once.
 // Usage: `electron . [--vault DIR]` (default vault: <userData>/vault).
-import { app, BrowserWindow, ipcMain } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain } from 'electron';
+import { toErrorReply } from '../../shared/errors.ts';
 import { join } from 'node:path';
 import type { CeremonyService } from '../../shared/ceremony-api.ts';
 import { IPC_CHANNELS, PROGRESS_CHANNEL, type ChannelName } from '../../shared/ipc.ts';
@@ -58,6 +59,10 @@ async function start(): Promise<void> {
 }
 
 start().catch((error: unknown) => {
-  console.error('The app could not start:', error instanceof Error ? error.message : 'unknown error');
+  // The core's typed message says what to do (e.g. VAULT_IN_USE: close the other window); anything else
+  // is reported generically, as across IPC.
+  const { code, message } = toErrorReply(error);
+  console.error(`The app could not start: ${code}: ${message}`);
+  if (app.isReady()) dialog.showErrorBox('BYOK Ceremony could not start', `${code}: ${message}`);
   app.exit(1);
 });

@@ -26,6 +26,9 @@ export interface CeremonyState {
   offlineAcknowledged: boolean;
   outDir: string;
   materialExpiry: string;
+  /** Operator entropy mixed into the OS draw (HKDF in the core); cleared once the keys exist. */
+  diceRolls: string;
+  entropyFile: string;
 }
 
 export const WIZARD_STEPS = ['params', 'keys', 'offline', 'generate', 'kcv', 'backup', 'wrap', 'summary'] as const;

@@ -36,6 +36,8 @@ function newState(): CeremonyState {
     offlineAcknowledged: false,
     outDir: '',
     materialExpiry: '',
+    diceRolls: '',
+    entropyFile: '',
   };
 }
 
@@ -103,11 +105,19 @@ export function CeremonyWizard() {
       const rows = [...state.rows];
       for (const [index, row] of rows.entries()) {
         if (row.key) continue;
-        const reply = await call('generateKeys', { spec: row.spec, alias: row.alias, count: 1, ...operatorContext(state) });
+        const reply = await call('generateKeys', {
+          spec: row.spec,
+          alias: row.alias,
+          count: 1,
+          ...(state.diceRolls ? { diceRolls: state.diceRolls.replace(/\s+/g, '') } : {}),
+          ...(state.entropyFile.trim() ? { entropyFiles: [state.entropyFile.trim()] } : {}),
+          ...operatorContext(state),
+        });
         const key = reply.keys[0]!;
         rows[index] = { ...row, key: { id: key.id, check: key.check } };
         setState((previous) => ({ ...previous, rows: [...rows], entropy: reply.entropy }));
       }
+      setState((previous) => ({ ...previous, diceRolls: '' })); // used; the page keeps no copy
     });
 
   const confirmReadBack = () =>
@@ -272,7 +282,21 @@ export function CeremonyWizard() {
       {step === 'generate' && (
         <div className="step" data-step="generate">
           <h2>{t('ceremony.step.generate')}</h2>
-          <button type="button" className="primary" disabled={busy || state.rows.every((row) => row.key)} onClick={() => void generate()}>
+          <fieldset>
+            <legend>{t('ceremony.operatorEntropy')}</legend>
+            <Field
+              label={t('ceremony.diceRolls')}
+              hint={t('ceremony.diceRollsHint')}
+              type="password"
+              inputMode="numeric"
+              autoComplete="off"
+              value={state.diceRolls}
+              aria-invalid={!/^[1-6\s]*$/.test(state.diceRolls)}
+              onChange={(event) => setState({ ...state, diceRolls: event.target.value })}
+            />
+            <PathField label={t('ceremony.entropyFile')} purpose="entropy-files" value={state.entropyFile} onChange={(path) => setState({ ...state, entropyFile: path })} />
+          </fieldset>
+          <button type="button" className="primary" disabled={busy || state.rows.every((row) => row.key) || !/^[1-6\s]*$/.test(state.diceRolls)} onClick={() => void generate()}>
             {t('ceremony.generate', { count: state.rows.length })}
           </button>
           {(busy || generateProgress) && <ProgressBar progress={generateProgress} label={t('ceremony.step.generate')} cancellable="generateKeys" />}

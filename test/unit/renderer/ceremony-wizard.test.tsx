@@ -13,7 +13,7 @@ import { installByok } from '../../support-ui/in-process-byok.ts';
 beforeAll(() => initI18n('en'));
 afterEach(cleanup);
 
-async function throughGenerate(user: ReturnType<typeof userEvent.setup>) {
+async function throughGenerate(user: ReturnType<typeof userEvent.setup>, diceRolls = '', afterGenerate?: () => void) {
   await user.type(screen.getByLabelText('Parameters file 1'), '/params/aws.json');
   await user.click(screen.getByRole('button', { name: 'Read parameters' }));
   expect(await screen.findByTestId('params-summary')).toBeTruthy();
@@ -24,8 +24,10 @@ async function throughGenerate(user: ReturnType<typeof userEvent.setup>) {
   await user.click(screen.getByRole('button', { name: 'Check that this machine is offline' }));
   expect((await screen.findByTestId('offline-result')).textContent).toMatch(/^Offline/);
   await user.click(screen.getByRole('button', { name: 'Next' }));
+  if (diceRolls) await user.type(screen.getByLabelText('Dice rolls'), diceRolls);
   await user.click(screen.getByRole('button', { name: 'Generate 1 key(s)' }));
   expect((await screen.findByTestId('entropy-health')).textContent).toContain('passed');
+  afterGenerate?.();
   await user.click(screen.getByRole('button', { name: 'Next' }));
 }
 
@@ -60,6 +62,19 @@ describe('CeremonyWizard', () => {
       expect.objectContaining({ keyId: 'key-1', paramsPath: '/params/aws.json', outDir: '/out/alias_payments', operator: 'Ada' }),
       expect.anything(),
     );
+  });
+
+  it('mixes the operator’s dice rolls into generation and forgets them afterwards', async () => {
+    const service = createFakeService();
+    installByok(service);
+    const user = userEvent.setup();
+    render(<App initialScreen="ceremony" />);
+    let leftInField = 'not checked';
+    await throughGenerate(user, '1234 5616', () => {
+      leftInField = (screen.getByLabelText('Dice rolls') as HTMLInputElement).value;
+    });
+    expect(service.generateKeys).toHaveBeenCalledWith(expect.objectContaining({ diceRolls: '12345616' }), expect.anything());
+    expect(leftInField).toBe('');
   });
 
   it('blocks the ceremony when the witness types a different KCV', async () => {
