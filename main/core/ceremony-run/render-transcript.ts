@@ -35,16 +35,22 @@ function escapeHtml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 }
 
+/** Hashes, ids and paths have no break points: only they may break anywhere (other words stay whole). */
+function cell(text: string): string {
+  const long = text.split(/\s+/).some((word) => word.length > 20);
+  return `<td${long ? ' class="long"' : ''}>${escapeHtml(text)}</td>`;
+}
+
 function htmlBlock(block: TranscriptBlock): string {
   switch (block.kind) {
     case 'paragraph':
       return `<p>${escapeHtml(block.text)}</p>`;
     case 'fields':
-      return `<table class="fields"><tbody>${block.rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join('')}</tbody></table>`;
+      return `<table class="fields"><tbody>${block.rows.map(([name, value]) => `<tr><th scope="row">${escapeHtml(name)}</th>${cell(value)}</tr>`).join('')}</tbody></table>`;
     case 'table':
       if (block.rows.length === 0) return '<p>(none)</p>';
       return `<table><thead><tr>${block.header.map((cell) => `<th scope="col">${escapeHtml(cell)}</th>`).join('')}</tr></thead><tbody>${block.rows
-        .map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`)
+        .map((row) => `<tr>${row.map(cell).join('')}</tr>`)
         .join('')}</tbody></table>`;
     case 'signatures':
       return `<div class="signatures">${block.people
@@ -62,7 +68,8 @@ h2 { font-size: 12pt; margin: 12pt 0 4pt; border-bottom: 1px solid #000; break-a
 .banner { font-weight: bold; padding: 4pt 6pt; border: 2px solid #000; margin: 6pt 0; }
 .banner.rehearsal { background: #eee; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0; table-layout: auto; }
-th, td { border: 1px solid #555; padding: 2pt 4pt; text-align: left; vertical-align: top; overflow-wrap: anywhere; word-break: break-word; }
+th, td { border: 1px solid #555; padding: 2pt 4pt; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.long { word-break: break-all; font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 8.5pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
 table.fields th { width: 28%; font-weight: normal; color: #333; }
