@@ -2,8 +2,8 @@
 // imports and renewals. Composed once per process by ../ceremony.ts. Nothing here opens a socket or
 // loads a provider SDK until an operation names a provider (the offline guarantee): adapters are made
 // on first use by KmsConnections, through a dynamic import.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type {
   CeremonyService,
@@ -170,14 +170,19 @@ export function createConnectedServices(
     async remoteCreateKey(request) {
       const { operator, witnesses } = request;
       let record = vault.keys.get(request.keyId);
-      const spec = (request as { spec?: KeySpecName }).spec;
+      const { spec, check } = request as { spec?: KeySpecName; check?: string };
       if (!record) {
-        // Two-machine flow: the key lives on the air-gapped machine; this vault knows it by id and spec
-        // until its bundle arrives (which fills in alias and check value).
+        // Two-machine flow: the key lives on the air-gapped machine; this vault knows it by the id, spec
+        // and check value the operator carries across (the KCV or fingerprint the witnesses read aloud).
         if (!spec || !(spec in KEY_SPECS)) {
-          throw new ByokError('KEY_NOT_FOUND', `No key ${request.keyId} in this vault. On the connected machine of a two-machine ceremony, pass the key's spec too (--spec) to create its remote key.`);
+          throw new ByokError('KEY_NOT_FOUND', `No key ${request.keyId} in this vault. On the connected machine of a two-machine ceremony, pass the key's spec (--spec) and check value (--check) too.`);
         }
-        record = placeholderKey(request.keyId, spec, isoUtc(clock.now()));
+        const kind = KEY_SPECS[spec].kind === 'symmetric' ? 'kcv' : 'fingerprint';
+        const value = (check ?? '').trim();
+        if (value !== '' && !(kind === 'kcv' ? /^[0-9A-Fa-f]{6}$/ : /^[0-9A-Fa-f]{64}$/).test(value)) {
+          throw new ByokError('INVALID_ARGUMENT', kind === 'kcv' ? 'A KCV is 6 hex digits.' : 'A fingerprint is 64 hex digits (SHA-256 of the public key).');
+        }
+        record = { ...placeholderKey(request.keyId, spec, isoUtc(clock.now())), check: { kind, value: kind === 'kcv' ? value.toUpperCase() : value.toLowerCase() } };
         vault.keys.insert(record);
       }
       const provider = connections.record(request.provider);
@@ -203,6 +208,8 @@ export function createConnectedServices(
       const provider = connections.record(request.provider);
       const type = provider.type as ProviderId;
       const planned = request.keyIds.map((keyId) => ({ binding: requireBinding(keyId, provider.name), record: requireKey(keyId) }));
+      // Refuse an existing output before fetching: at Tencent, new parameters invalidate the previous ones.
+      await refuseExisting(request.out);
       const fetched = await runPool(planned, 4, ({ binding, record }) => fetchEntry(services, provider, binding, request.algorithm ?? preferredAlgorithm(type, record.spec)));
       const entries = fetched.map((result) => {
         if (!result.ok) throw result.error;
@@ -237,13 +244,12 @@ export function createConnectedServices(
       const provider = bound[0] ?? (candidates.length === 1 ? candidates[0] : undefined);
       if (!provider) throw new ByokError('PROVIDER_NOT_FOUND', `No single connected ${bundle.provider} provider holds remote key ${bundle.remoteKeyId}; name one with --provider.`);
 
-      // This vault learns the key from the signed bundle when it only knew it by id (two-machine flow).
+      // A key this vault knows only by id (two-machine flow) is recorded from the signed bundle; a key it
+      // knows must be the bundle's key: same spec, same check value.
       const known = vault.keys.get(bundle.keyId);
       if (!known) {
         vault.keys.insert({ ...placeholderKey(bundle.keyId, bundle.spec, bundle.createdAt), alias: bundle.alias, check: bundle.check });
-      } else if (known.check.value === '') {
-        vault.keys.insert({ ...known, alias: known.alias ?? bundle.alias, check: bundle.check });
-      } else if (known.check.value !== bundle.check.value || known.spec !== bundle.spec) {
+      } else if (known.spec !== bundle.spec || (known.check.value !== '' && known.check.value !== bundle.check.value)) {
         throw new ByokError('BUNDLE_INVALID', `The bundle says key ${bundle.keyId} is ${bundle.spec} with check value ${bundle.check.value}; this vault records ${known.spec} ${known.check.value}. It is not this key's bundle.`);
       }
       if (!vault.bindings.list({ keyId: bundle.keyId, provider: provider.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId)) {
@@ -303,8 +309,9 @@ export function createConnectedServices(
         return { keyId: record.id, renewed: true, renewalRequest: null, materialExpiry: after.materialExpiry };
       }
       // No backup here (or a file was asked for): a renewal request to carry to the air-gapped machine.
+      if (request.out !== undefined) await refuseExisting(request.out);
       const entry = await fetchEntry(services, provider, binding, algorithm);
-      const out = request.out ?? join(vault.dir, 'renewal-requests', `renewal-${provider.name}-${record.id}-${isoUtc(now).replace(/[-:]/g, '')}.json`);
+      const out = request.out ?? join(vault.dir, 'renewal-requests', `renewal-${provider.name}-${record.id}-${isoUtc(now).replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}.json`);
       if (request.out === undefined) await mkdir(dirname(out), { recursive: true });
       const written = await writeRequestFile(out, [entry], { purpose: 'renewal', createdAt: isoUtc(now) });
       await audit.append({ type: 'kms.sync', data: { action: 'renewal-requested', keyId: record.id, provider: provider.name, path: written.path, sha256: written.sha256, materialExpiry } });
@@ -347,6 +354,15 @@ function placeholderKey(id: string, spec: KeySpecName, createdAt: string): KeyRe
     operator: null,
     batchId: null,
   };
+}
+
+async function refuseExisting(path: string): Promise<void> {
+  try {
+    await lstat(path);
+  } catch {
+    return;
+  }
+  throw new ByokError('OUTPUT_EXISTS', `${path} already exists; outputs are never overwritten. Choose another --out.`);
 }
 
 function sha256Hex(bytes: Uint8Array): string {

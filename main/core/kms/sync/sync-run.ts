@@ -2,6 +2,7 @@
 // state and material expiry of every bound key, report expiring / expired / drifted keys, and renew:
 // re-import the same material from the keychain backup when this machine holds it, else write a
 // renewal request file for the air-gapped machine.
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { RunOptions, SyncReply, SyncRequest } from '../../../../shared/ceremony-api.ts';
@@ -172,7 +173,8 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
     if (!record) continue;
     const type = provider.type as ProviderId;
     const notes = readNotes(vault, provider.name, binding.keyId);
-    const cycle = binding.materialExpiry ?? `imported-${notes.importedAt ?? 'never'}`;
+    // One renewal per import: the cycle is named by the import it renews.
+    const cycle = `imported-${notes.importedAt ?? 'never'}`;
     if (record.batchId !== null) {
       const payload: FetchParamsPayload = {
         remoteKeyId: binding.remoteKeyId,
@@ -197,7 +199,7 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
   for (const [providerName, entries] of requests) {
     const folder = join(vault.dir, 'renewal-requests');
     await mkdir(folder, { recursive: true });
-    const stamp = isoUtc(clock.now()).replace(/[-:]/g, '');
+    const stamp = `${isoUtc(clock.now()).replace(/[-:]/g, '')}-${randomBytes(3).toString('hex')}`;
     const { path } = await writeRequestFile(join(folder, `renewal-${providerName}-${stamp}.json`), entries.map((item) => item.entry), { purpose: 'renewal', createdAt: isoUtc(clock.now()) });
     for (const { entry, cycle } of entries) writeNotes(vault, providerName, entry.keyId, { renewalRequest: { cycle, parametersValidTo: validToOf(entry), path } });
     reply.renewalRequests.push(path);
