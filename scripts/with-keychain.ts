@@ -33,9 +33,23 @@ async function secretServiceWorks(): Promise<boolean> {
   }
 }
 
-function run(command: string[], env: NodeJS.ProcessEnv): Promise<number> {
+/** The private session's D-Bus daemon and the prompter it tries to start (no display) are noisy. */
+const SESSION_NOISE = /^(dbus-daemon\[\d+\]|\(gcr-prompter:\d+\)|\s*$)/;
+
+function run(command: string[], env: NodeJS.ProcessEnv, options: { quietSession?: boolean } = {}): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env });
+    const child = spawn(command[0]!, command.slice(1), { stdio: ['inherit', 'inherit', options.quietSession ? 'pipe' : 'inherit'], env });
+    if (options.quietSession && child.stderr) {
+      let pending = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        const lines = (pending + chunk.toString('utf8')).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (!SESSION_NOISE.test(line)) process.stderr.write(`${line}\n`);
+      });
+      child.stderr.on('end', () => {
+        if (pending && !SESSION_NOISE.test(pending)) process.stderr.write(pending);
+      });
+    }
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -59,7 +73,9 @@ function requireTool(name: string, debianPackage: string): void {
 }
 
 async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup: () => void }> {
-  const dataHome = mkdtempSync(join(tmpdir(), 'byok-keyring-'));
+  // BYOK_KEYRING_DATA keeps the keyring folder across sessions (tests that restart the keychain).
+  const keptDataHome = process.env.BYOK_KEYRING_DATA;
+  const dataHome = keptDataHome ?? mkdtempSync(join(tmpdir(), 'byok-keyring-'));
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: dataHome };
   // --unlock reads the new login keyring's password from stdin and leaves it unlocked.
   const unlock = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'byok-test', env, encoding: 'utf8' });
@@ -71,13 +87,14 @@ async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup:
     if (match) env[match[1]!] = match[2]!;
   }
   Object.assign(process.env, env);
-  for (let attempt = 0; attempt < 50; attempt++) {
+  // Up to 30 s: on a loaded 2-core machine the first keyring write can take seconds.
+  for (let attempt = 0; attempt < 300; attempt++) {
     if (await secretServiceWorks()) {
-      return { env, cleanup: () => rmSync(dataHome, { recursive: true, force: true }) };
+      return { env, cleanup: () => (keptDataHome ? undefined : rmSync(dataHome, { recursive: true, force: true })) };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('gnome-keyring started but the Secret Service did not answer a write/read round trip within 5 s.');
+  throw new Error('gnome-keyring started but the Secret Service did not answer a write/read round trip within 30 s.');
 }
 
 async function main(): Promise<void> {
@@ -101,7 +118,7 @@ async function main(): Promise<void> {
   requireTool('dbus-run-session', 'dbus');
   requireTool('gnome-keyring-daemon', 'gnome-keyring');
   console.error(`with-keychain: ${forcePrivate ? 'using' : 'no Secret Service reachable; starting'} a private D-Bus session with a throwaway gnome-keyring.`);
-  process.exit(await run(['dbus-run-session', '--', process.execPath, thisScript, INSIDE_FLAG, ...command], process.env));
+  process.exit(await run(['dbus-run-session', '--', process.execPath, thisScript, INSIDE_FLAG, ...command], process.env, { quietSession: true }));
 }
 
 await main();

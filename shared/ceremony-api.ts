@@ -117,6 +117,8 @@ export interface BackupRestoreReply {
 export interface VaultRebuildReply {
   recovered: Array<Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check'>>;
   unrecoverable: Array<{ item: string; reason: string }>;
+  /** Damaged database files moved aside (kept, never deleted) before the rebuild. */
+  quarantined: string[];
 }
 export interface ReconciliationReport {
   backupsWithoutRecord: string[];

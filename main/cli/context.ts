@@ -11,14 +11,22 @@ export interface GlobalOptions {
 
 export interface CliContext {
   options(): GlobalOptions;
-  /** Opens the vault (creating it when `create`) and composes the core service, once per process. */
-  service(create?: boolean): Promise<CeremonyService>;
+  /**
+   * Opens the vault (creating it when `create`; in rebuild mode a damaged database is moved aside) and
+   * composes the core service, once per process.
+   */
+  service(mode?: boolean | ServiceMode): Promise<CeremonyService>;
   /** Prints a command's result: the JSON document with --json, else the human form. */
   print(value: unknown, human: (value: never) => string): void;
   /** Progress for long work: a line on stderr unless --json (stdout stays one JSON document). */
   progress(event: ProgressEvent): void;
   /** The operator and witnesses from the global flags, for audit events. */
   operatorContext(): { operator?: string; witnesses?: string[] };
+}
+
+export interface ServiceMode {
+  create?: boolean;
+  rebuild?: { vaultId?: string };
 }
 
 export type RegisterCommands = (program: Command, context: CliContext) => void;

@@ -21,9 +21,10 @@ let openService: Promise<CeremonyService> | undefined;
 
 const context: CliContext = {
   options: () => program.opts<GlobalOptions>(),
-  service: (create = false) => {
+  service: (mode = false) => {
+    const { create = false, rebuild } = typeof mode === 'boolean' ? { create: mode } : mode;
     openService ??= import('../core/ceremony.ts').then(({ createCeremonyService }) =>
-      createCeremonyService({ vaultDir: context.options().vault, create }),
+      createCeremonyService({ vaultDir: context.options().vault, create, ...(rebuild ? { rebuild } : {}) }),
     );
     return openService;
   },
@@ -60,6 +61,7 @@ try {
     fail('INVALID_ARGUMENT', error.message.replace(/^error: /, ''), 2);
   }
   const reply = toErrorReply(error);
-  if (!(error instanceof ByokError)) console.error(error);
+  // An unexpected error's own text may echo input; its stack is shown only when asked for.
+  if (!(error instanceof ByokError) && process.env.BYOK_DEBUG === '1') console.error(error);
   fail(reply.code, reply.message, exitCodeFor(reply.code));
 }

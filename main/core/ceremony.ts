@@ -30,6 +30,8 @@ export interface CeremonyServiceOptions {
   keychainService?: string;
   /** For tests: a keychain other than the OS one (fault injection). */
   keychain?: Keychain;
+  /** Open for `vault rebuild`: a damaged or missing database is moved aside and recreated empty. */
+  rebuild?: { vaultId?: string };
 }
 
 export interface CoreCeremonyService extends CeremonyService {
@@ -43,12 +45,12 @@ export function keychainServiceFor(vaultId: string): string {
 
 export async function createCeremonyService(options: CeremonyServiceOptions): Promise<CoreCeremonyService> {
   const clock = options.clock ?? systemClock;
-  const vault = await Vault.open(options.vaultDir, { clock, create: options.create ?? false });
+  const vault = await Vault.open(options.vaultDir, { clock, create: options.create ?? false, ...(options.rebuild ? { rebuild: options.rebuild } : {}) });
   let audit: AuditLog;
   try {
     audit = await AuditLog.open(options.vaultDir, { clock });
   } catch (error) {
-    vault.close();
+    await vault.close();
     throw error;
   }
   const keychain = options.keychain ?? osKeychain(options.keychainService ?? keychainServiceFor(vault.id));
@@ -112,7 +114,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     close: async () => {
       await connected.close();
       await audit.close();
-      vault.close();
+      await vault.close();
     },
   };
 }

@@ -71,11 +71,12 @@ export function register(program: Command, context: CliContext): void {
   const vault = program.command('vault').description('the vault itself');
   vault
     .command('rebuild')
-    .description('rebuild the key list from the keychain backups after the database was lost or damaged')
-    .action(async () => {
-      const service = await context.service(true);
+    .description('rebuild the key list from the keychain backups after the database was lost or damaged (a damaged database is moved aside, never deleted)')
+    .option('--vault-id <id>', 'the vault id, when the vault.id file was lost too (it is in transcripts and `byok vault info`)')
+    .action(async (options: { vaultId?: string }) => {
+      const service = await context.service({ create: true, rebuild: options.vaultId ? { vaultId: options.vaultId } : {} });
       const reply = await service.vaultRebuild(context.operatorContext());
-      context.print(reply, () => [`${reply.recovered.length} key(s) recovered from the keychain.`, ...reply.unrecoverable.map((item) => `NOT RECOVERED ${item.item}: ${item.reason}`)].join('\n'));
+      context.print(reply, () => [...reply.quarantined.map((path) => `damaged database moved aside: ${path}`), `${reply.recovered.length} key(s) recovered from the keychain.`, ...reply.unrecoverable.map((item) => `NOT RECOVERED ${item.item}: ${item.reason}`)].join('\n'));
       if (reply.unrecoverable.length) process.exitCode = 4;
     });
   vault

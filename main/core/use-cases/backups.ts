@@ -71,9 +71,9 @@ export async function rebuildVault(context: CoreContext, request: OperatorContex
     ...walk.unreadableBatches.map((batch) => ({ item: `batch ${batch.batchId}`, reason: batch.problems.join('; ') })),
   ];
   if (fresh.length) context.vault.keys.insertMany(fresh);
-  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { rebuild: true, recovered: recovered.length, added: fresh.length, unrecoverable: unrecoverable.length } });
+  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { rebuild: true, recovered: recovered.length, added: fresh.length, unrecoverable: unrecoverable.length, quarantined: context.vault.openReport.quarantined.length } });
   await context.vault.save();
-  return { recovered, unrecoverable };
+  return { recovered, unrecoverable, quarantined: context.vault.openReport.quarantined };
 }
 
 /** Backups without a key record and key records without a backup: reported, never silently dropped. */

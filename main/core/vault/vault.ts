@@ -23,6 +23,7 @@ import { vaultFiles } from './vault-files.ts';
 import { VaultLock } from './vault-lock.ts';
 import type { StaleLockRecovery } from './vault-lock.ts';
 import { DEFAULT_JOURNAL_LIMIT_BYTES, VaultStorage } from './vault-storage.ts';
+import { exists, quarantineDatabase, readVaultIdentity, writeVaultIdentity } from './vault-identity.ts';
 import type { StorageOpenReport } from './vault-storage.ts';
 
 export interface VaultOpenOptions {
@@ -31,11 +32,19 @@ export interface VaultOpenOptions {
   create?: boolean;
   /** Journal size that triggers compaction into a new snapshot (at least the snapshot's size). */
   journalLimitBytes?: number;
+  /**
+   * Rebuild mode: a damaged or missing database is moved aside (never deleted) and a new, empty one is
+   * created under the same vault id (from the vault.id file, or `vaultId`), to be refilled from the
+   * keychain backups.
+   */
+  rebuild?: { vaultId?: string };
 }
 
 export interface VaultOpenReport extends StorageOpenReport {
   /** Set when a lock left by a process that no longer runs was removed to open the vault. */
   staleLockRecovered: StaleLockRecovery | null;
+  /** Rebuild mode: the damaged files moved aside. */
+  quarantined: string[];
 }
 
 const VAULT_ID_KEY = 'vault.id';
@@ -82,15 +91,43 @@ export class Vault {
     const now = isoUtc(options.clock.now());
     const { lock, recovered } = await VaultLock.acquire(files.lock, files.lockRecovery, now);
     try {
-      const { storage, report } = await VaultStorage.open(folder, {
-        create: options.create ?? false,
-        journalLimitBytes: options.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT_BYTES,
-        initialize: (store) => {
-          store.put('meta', { k: VAULT_ID_KEY, v: randomUUID() });
-          store.put('meta', { k: CREATED_AT_KEY, v: now });
-        },
-      });
-      return new Vault(folder, storage, lock, { ...report, staleLockRecovered: recovered }, options.clock);
+      const knownId = await readVaultIdentity(files.identity);
+      const quarantined: string[] = [];
+      const openStorage = (create: boolean, id: string) =>
+        VaultStorage.open(folder, {
+          create,
+          journalLimitBytes: options.journalLimitBytes ?? DEFAULT_JOURNAL_LIMIT_BYTES,
+          initialize: (store) => {
+            store.put('meta', { k: VAULT_ID_KEY, v: id });
+            store.put('meta', { k: CREATED_AT_KEY, v: now });
+          },
+        });
+      let opened: Awaited<ReturnType<typeof VaultStorage.open>>;
+      if (options.rebuild) {
+        const id = options.rebuild.vaultId ?? knownId;
+        try {
+          opened = await openStorage(false, id ?? randomUUID());
+        } catch (error) {
+          if (!(error instanceof ByokError) || (error.code !== 'VAULT_CORRUPT' && error.code !== 'VAULT_NOT_FOUND')) throw error;
+          if (!id) {
+            throw new ByokError('VAULT_CORRUPT', 'The vault database is unusable and the vault id (file vault.id) is missing, so the keychain backups cannot be located. Pass --vault-id with the id from a transcript or `byok vault info` output.', { dir: folder });
+          }
+          quarantined.push(...(await quarantineDatabase(files, now)));
+          opened = await openStorage(true, id);
+        }
+      } else {
+        if (knownId && !(await exists(files.snapshot))) {
+          throw new ByokError('VAULT_CORRUPT', `The vault database in ${folder} is missing (its id file is there). Run \`byok vault rebuild\` to recover the key list from the keychain backups.`, { dir: folder });
+        }
+        opened = await openStorage(options.create ?? false, randomUUID());
+      }
+      const vault = new Vault(folder, opened.storage, lock, { ...opened.report, staleLockRecovered: recovered, quarantined }, options.clock);
+      if (knownId && knownId !== vault.id) {
+        await vault.storage.close();
+        throw new ByokError('VAULT_CORRUPT', `vault.db belongs to vault ${vault.id} but this folder's vault.id says ${knownId}. Do not mix vault files; restore the matching database or run \`byok vault rebuild\`.`, { dir: folder });
+      }
+      if (!knownId) await writeVaultIdentity(files.identity, vault.id);
+      return vault;
     } catch (error) {
       await lock.release();
       throw error;
