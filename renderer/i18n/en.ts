@@ -144,6 +144,7 @@ export const en = {
     renewalRequest: 'Renewal request file',
     renewals: 'Expiring within {{days}} days',
     nothingToRenew: 'Nothing expires inside the renewal window.',
+    renewTo: 'New material expiry',
     renew: 'Renew {{alias}}',
     renewed: 'Renewed; new expiry {{expiry}}.',
     renewalFile: 'This machine has no backup of the key: carry {{path}} to the air-gapped machine.',

@@ -140,6 +140,7 @@ export const zhCN: Strings = {
     renewalRequest: '续期请求文件',
     renewals: '{{days}} 天内到期',
     nothingToRenew: '续期窗口内没有到期的密钥材料。',
+    renewTo: '新的材料到期时间',
     renew: '续期 {{alias}}',
     renewed: '已续期；新的到期时间 {{expiry}}。',
     renewalFile: '本机没有该密钥的备份：请把 {{path}} 带到离线机器上。',

@@ -49,8 +49,9 @@ export function SyncScreen() {
     keys.reload();
     return reply;
   });
+  const [renewTo, setRenewTo] = useState('');
   const renew = useAction(async (keyId: string) => {
-    const reply = await call('renewKey', { keyId });
+    const reply = await call('renewKey', { keyId, ...(renewTo.trim() ? { materialExpiry: renewTo.trim() } : {}) });
     keys.reload();
     return reply;
   });
@@ -144,6 +145,7 @@ export function SyncScreen() {
 
       <section aria-labelledby="renew-title" className="card">
         <h2 id="renew-title">{t('sync.renewals', { days: Number(windowDays) || 30 })}</h2>
+        <Field label={t('sync.renewTo')} hint={t('ceremony.materialExpiryHint')} value={renewTo} placeholder="2027-11-25T00:00:00Z" onChange={(event) => setRenewTo(event.target.value)} />
         <ErrorBanner error={renew.error} />
         {renewable.length === 0 ? (
           <p>{t('sync.nothingToRenew')}</p>

@@ -68,7 +68,8 @@ describe('sync against the KMS simulator', () => {
     const paramsPath = join(harness.workDir, 'aws-params.json');
     writeFileSync(paramsPath, entry.responseText);
     const outDir = join(harness.workDir, 'bundle-out');
-    const wrapped = await harness.service.wrap({ keyId, paramsPath, outDir });
+    const materialExpiry = new Date(Date.now() + 20 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const wrapped = await harness.service.wrap({ keyId, paramsPath, outDir, materialExpiry });
     const bundlePath = wrapped.files.find((file) => file.name === 'bundle.json')!.path;
 
     await page.getByLabel('Bundle file (bundle.json)').fill(bundlePath);
@@ -85,5 +86,21 @@ describe('sync against the KMS simulator', () => {
     await expect.poll(() => row.textContent()).toContain('aws-sim');
     expect(await row.textContent()).toContain('Enabled');
     await harness.screenshot('vault-synced');
+
+    // The material expires in 20 days: inside the default 30-day renewal window, charted as such.
+    await openScreen(page, 'Expiry timeline');
+    await page.getByTestId('expiry-chart').locator('svg').first().waitFor();
+    expect(await page.locator('tr.in-window').textContent()).toContain('alias/sync-me @ aws-sim');
+    await harness.screenshot('expiry-timeline');
+
+    // One-click renew from the Sync screen: re-imports the same material with a new expiry.
+    await openScreen(page, 'Sync');
+    const renewTo = new Date(Date.now() + 200 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await page.getByLabel('New material expiry').fill(renewTo);
+    await page.getByRole('button', { name: 'Renew alias/sync-me' }).click();
+    await expect
+      .poll(() => page.getByText(/^Renewed; new expiry|^This machine has no backup/).first().textContent(), { timeout: 20_000 })
+      .toBe(`Renewed; new expiry ${renewTo.replace('T', ' ').replace('Z', ' UTC')}.`);
+    await harness.screenshot('sync-renewed');
   });
 });
