@@ -84,7 +84,7 @@ describe('a keychain locked in the middle of a batch', () => {
     const out = join(work.path, 'locked-run');
     mkdirSync(out);
     // A private D-Bus session and keyring of its own, so locking it cannot disturb other tests.
-    const env = { ...process.env, BYOK_KEYRING_DATA: keyringData };
+    const env: NodeJS.ProcessEnv = { ...process.env, BYOK_KEYRING_DATA: keyringData };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     const fixture = join(REPO_ROOT, 'test/integration/keychain/fixtures/lock-mid-batch.sh');
     const session = spawnSync(process.execPath, ['scripts/with-keychain.ts', '--private', 'bash', fixture, BYOK_BIN, vault, out], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
