@@ -226,7 +226,7 @@ export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = 
 async function noteOrphanedKeys(context: StepContext, step: CeremonyStep, alias: string): Promise<void> {
   const known = new Set(context.state.keys.map((key) => key.keyId));
   const { keys } = await context.options.service.listKeys({ search: alias });
-  const orphans = keys.filter((key) => !known.has(key.id) && key.createdAt >= context.state.startedAt && (key.alias === alias || key.alias.startsWith(`${alias}-`)));
+  const orphans = keys.filter((key) => !known.has(key.id) && Date.parse(key.createdAt) >= Date.parse(context.state.startedAt) && (key.alias === alias || key.alias.startsWith(`${alias}-`)));
   if (orphans.length === 0) return;
   context.state.orphanedKeys.push(...orphans.map((key) => ({ keyId: key.id, alias: key.alias, check: key.check.value })));
   await context.record(step.id, 'skipped', { detail: { orphanedKeys: orphans.map((key) => key.id).join(','), reason: 'saved by an interrupted generation, not part of this ceremony' } });

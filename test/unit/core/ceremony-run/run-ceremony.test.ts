@@ -217,6 +217,28 @@ describe('ceremony runner', () => {
     expect(service.steps.some((step) => step.step === 'wrap:dek-2' && step.detail?.discardedPartialOutput === 'dek-2')).toBe(true);
   });
 
+  it('names the keys an interrupted generation saved but never reported, and does not use them', async () => {
+    const { service, base, vaultDir } = await setup('none');
+    const original = service.generateKeys;
+    let crashed = false;
+    service.generateKeys = async (request, options) => {
+      const reply = await original(request, options);
+      if (request.alias === 'sign' && !crashed) {
+        crashed = true;
+        throw new Error('killed after the core saved the key');
+      }
+      return reply;
+    };
+    await expect(runCeremony(base)).rejects.toThrow('killed after');
+    const ceremonyId = (await readdir(join(vaultDir, 'ceremonies')))[0]!.replace('.json', '');
+    const outcome = await runCeremony({ ...base, resume: await loadState(vaultDir, ceremonyId) });
+    const orphan = service.generated.find((key) => key.alias === 'sign' && !outcome.state.keys.some((used) => used.keyId === key.id))!;
+    expect(outcome.state.orphanedKeys).toEqual([{ keyId: orphan.id, alias: 'sign', check: orphan.check.value }]);
+    expect(outcome.state.keys.map((key) => key.label)).toEqual(['dek-1', 'dek-2', 'sign']);
+    expect(service.steps.some((step) => step.step === 'generate:1' && step.status === 'skipped' && step.detail?.orphanedKeys === orphan.id)).toBe(true);
+    expect(await renderTranscript(outcome.state, 'md')).toContain(`not used in this ceremony (still in the vault): sign ${orphan.id}`);
+  });
+
   it('refuses to resume when the plan file changed', async () => {
     const { service, base, vaultDir, planPath } = await setup('none');
     service.failAt = { method: 'wrap', call: 1 };
