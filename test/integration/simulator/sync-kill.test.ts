@@ -1,0 +1,105 @@
+// Kill the syncing process 20 times with SIGKILL at seeded moments (with the simulator failing 20% of
+// requests), then let it finish: every key imported exactly once (counted by a proxy outside the
+// client), none lost, every job done. The child opens the vault like the CLI (real files, real
+// keychain) and is killed without any chance to clean up; the next one recovers the lock and the queue.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { isoUtc, systemClock } from '../../../main/core/clock.ts';
+import { osKeychain } from '../../../main/core/backup/index.ts';
+import { startCountingProxy, type CountingProxy } from './sync-counting-proxy.ts';
+import { PROVIDER_LOGINS, openCore, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
+
+const KEYS = 200;
+const KILLS = 20;
+const RUNNER = join(import.meta.dirname, 'sync-kill-runner.ts');
+let world: SimWorld;
+let proxy: CountingProxy;
+
+beforeAll(async () => {
+  world = await startWorld({ faultHoldMs: 200 });
+  proxy = await startCountingProxy(world.sim.url);
+});
+afterAll(async () => {
+  await proxy?.close();
+  await world?.close();
+});
+
+/** mulberry32, seeded: the kill moments are the same on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function runChild(vaultDir: string, keychainService: string, killAfterMs: number | null): Promise<{ code: number | null; signal: string | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUNNER, vaultDir, keychainService], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      const before = output;
+      output += chunk.toString('utf8');
+      if (killAfterMs !== null && !before.includes('syncing') && output.includes('syncing')) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve({ code, signal, output }));
+  });
+}
+
+it('converges with every key imported exactly once after 20 SIGKILLs mid-sync', { timeout: 240_000 }, async () => {
+  const vaultDir = join(world.dir, 'killed');
+  const keychainService = `byok-sync-kill-test/${randomBytes(6).toString('hex')}`;
+  const setup = await openCore(vaultDir, systemClock, osKeychain(keychainService));
+  const remoteIds: string[] = [];
+  try {
+    await setup.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: proxy.url, ...PROVIDER_LOGINS.aws });
+    const { keys } = await setup.generateKeys({ spec: 'AES_256', alias: 'killed', count: KEYS });
+    for (const key of keys) remoteIds.push((await setup.remoteCreateKey({ provider: 'aws', keyId: key.id })).remoteKeyId);
+    const request = join(world.dir, 'killed-request.json');
+    await setup.remoteParams({ provider: 'aws', keyIds: keys.map((key) => key.id), out: request });
+    const expiry = isoUtc(new Date(Date.now() + 90 * 86_400_000));
+    for (const key of keys) {
+      const outDir = join(world.dir, 'killed-out', key.id);
+      await mkdir(outDir, { recursive: true });
+      await setup.wrap({ keyId: key.id, paramsPath: await paramsFileFor(request, key.id, join(outDir, 'params.json')), outDir, materialExpiry: expiry });
+    }
+  } finally {
+    await setup.close();
+  }
+
+  await world.faults({ rate: 0.2, kinds: ['5xx', 'timeout', 'throttle', 'malformed', 'drop'], seed: 7 });
+  const random = seeded(20261125);
+  let killed = 0;
+  for (let i = 0; i < KILLS; i++) {
+    const result = await runChild(vaultDir, keychainService, Math.floor(random() * 700));
+    if (result.signal === 'SIGKILL') killed++;
+    else expect(result.code, result.output).toBe(0);
+  }
+  expect(killed).toBeGreaterThanOrEqual(KILLS / 2);
+  const final = await runChild(vaultDir, keychainService, null);
+  expect(final.code, final.output).toBe(0);
+  await world.faults({ rate: 0 });
+
+  const check = await openCore(vaultDir, systemClock, osKeychain(keychainService));
+  try {
+    const jobs = (await check.syncJobs()).jobs.filter((job) => job.kind === 'import');
+    expect(jobs).toHaveLength(KEYS);
+    expect(jobs.filter((job) => job.status !== 'done')).toEqual([]);
+    expect((await check.listKeys()).keys.every((key) => key.remote[0]?.state === 'Enabled')).toBe(true);
+  } finally {
+    await check.close();
+  }
+  const state = await world.state();
+  for (const remoteKeyId of remoteIds) {
+    const bare = remoteKeyId.split('/').pop()!;
+    expect(state.keys.find((entry) => entry.keyId === bare)).toMatchObject({ state: 'Enabled' });
+    expect(proxy.imports.get(bare), `imports of ${bare}`).toBe(1);
+  }
+});
