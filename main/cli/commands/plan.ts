@@ -16,7 +16,8 @@ export function register(program: Command, context: CliContext): void {
       const report = await checkPlanFile(file, { at: parseAt(options.at) });
       context.print(planCheckDocument(report), () => formatPlanSummary(report));
       if (!report.ok) {
-        process.stderr.write(`byok: the plan has ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}; fix them and check again.\n`);
+        const one = report.problems.length === 1;
+        process.stderr.write(`byok: the plan has ${report.problems.length} problem${one ? '' : 's'}; fix ${one ? 'it' : 'them'} and check again.\n`);
         process.exitCode = exitCodeFor('PLAN_INVALID');
       }
     });
