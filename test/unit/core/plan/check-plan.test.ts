@@ -18,7 +18,7 @@ beforeAll(async () => {
   await writeFile(join(root, 'params/garbage.json'), '{"hello": "world"}');
 });
 afterAll(async () => {
-  if (!process.env.KEEP) await rm(root, { recursive: true, force: true });
+  await rm(root, { recursive: true, force: true });
 });
 
 /** A plan in its own folder under root (params are shared: ../params/...). */
