@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 const INSIDE_FLAG = '--inside-private-session';
 const thisScript = fileURLToPath(import.meta.url);
 
+let lastProbeError = '';
+
 async function secretServiceWorks(): Promise<boolean> {
   if (process.platform !== 'linux') return true; // macOS Keychain and Windows Credential Manager are always there
   if (!process.env.DBUS_SESSION_BUS_ADDRESS) return false;
@@ -28,7 +30,8 @@ async function secretServiceWorks(): Promise<boolean> {
     const readBack = probe.getSecret();
     probe.deleteCredential();
     return Array.isArray(readBack) && readBack.length === 3;
-  } catch {
+  } catch (error) {
+    lastProbeError = error instanceof Error ? error.message : String(error);
     return false;
   }
 }
@@ -72,29 +75,65 @@ function requireTool(name: string, debianPackage: string): void {
   }
 }
 
+function secretsNameOwned(env: NodeJS.ProcessEnv): boolean {
+  const reply = spawnSync(
+    'dbus-send',
+    ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'],
+    { env, encoding: 'utf8' },
+  );
+  return /boolean true/.test(reply.stdout ?? '');
+}
+
+/** gnome-keyring-daemon outlives the private bus; stop the one this session started. */
+function stopSecretService(env: NodeJS.ProcessEnv): void {
+  const reply = spawnSync(
+    'dbus-send',
+    ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetConnectionUnixProcessID', 'string:org.freedesktop.secrets'],
+    { env, encoding: 'utf8' },
+  );
+  const pid = /uint32 (\d+)/.exec(reply.stdout ?? '')?.[1];
+  if (pid) {
+    try {
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup: () => void }> {
   // BYOK_KEYRING_DATA keeps the keyring folder across sessions (tests that restart the keychain).
   const keptDataHome = process.env.BYOK_KEYRING_DATA;
   const dataHome = keptDataHome ?? mkdtempSync(join(tmpdir(), 'byok-keyring-'));
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: dataHome };
-  // --unlock reads the new login keyring's password from stdin and leaves it unlocked.
+  // --unlock starts the daemon, reads the login keyring's password from stdin (creating the keyring when
+  // it does not exist) and leaves it unlocked. A second `--start` call is not made: under load it can
+  // start a second daemon that races the first for the bus name, with a locked keyring.
   const unlock = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'byok-test', env, encoding: 'utf8' });
   if (unlock.status !== 0) throw new Error(`gnome-keyring-daemon --unlock failed: ${unlock.stderr}`);
-  const start = spawnSync('gnome-keyring-daemon', ['--start', '--components=secrets'], { env, encoding: 'utf8' });
-  if (start.status !== 0) throw new Error(`gnome-keyring-daemon --start failed: ${start.stderr}`);
-  for (const line of start.stdout.split('\n')) {
+  for (const line of unlock.stdout.split('\n')) {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
     if (match) env[match[1]!] = match[2]!;
   }
   Object.assign(process.env, env);
+  // Probing before the daemon owns its bus name would make D-Bus activate a second, locked daemon
+  // (the org.freedesktop.secrets service file) that then wins the name: wait for the owner first.
+  // NameHasOwner does not activate anything.
+  for (let attempt = 0; attempt < 300 && !secretsNameOwned(env); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
   // Up to 30 s: on a loaded 2-core machine the first keyring write can take seconds.
   for (let attempt = 0; attempt < 300; attempt++) {
     if (await secretServiceWorks()) {
-      return { env, cleanup: () => (keptDataHome ? undefined : rmSync(dataHome, { recursive: true, force: true })) };
+      return {
+        env,
+        cleanup: () => {
+          stopSecretService(env);
+          if (!keptDataHome) rmSync(dataHome, { recursive: true, force: true });
+        },
+      };
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error('gnome-keyring started but the Secret Service did not answer a write/read round trip within 30 s.');
+  throw new Error(`gnome-keyring started but the Secret Service did not answer a write/read round trip within 30 s (last error: ${lastProbeError}).`);
 }
 
 async function main(): Promise<void> {
