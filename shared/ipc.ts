@@ -184,6 +184,7 @@ const backupRestoreReply = z.object({ key: z.object(keyHead), restoredRecord: z.
 const vaultRebuildReply = z.object({
   recovered: z.array(z.object(keyHead)).max(LIMITS.listLong),
   unrecoverable: z.array(z.object({ item: bounded(LIMITS.path), reason })).max(LIMITS.listLong),
+  quarantined: z.array(bounded(LIMITS.path)).max(LIMITS.listLong),
 });
 
 const sharesSplitReply = z.object({

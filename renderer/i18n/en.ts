@@ -92,6 +92,7 @@ export const en = {
     rebuild: 'Rebuild the vault from the keychain',
     rebuildHelp: 'Recovers key records from their keychain backups when the vault file is lost or damaged.',
     rebuildButton: 'Rebuild',
+    quarantined: 'Damaged database files were moved aside (kept): {{paths}}',
     rebuilt: '{{recovered}} key(s) recovered, {{unrecoverable}} unrecoverable.',
     verifyAll: 'Verify all backups',
     verifyAllButton: 'Verify all',

@@ -88,6 +88,7 @@ export const zhCN: Strings = {
     rebuild: '从钥匙串重建密钥库',
     rebuildHelp: '密钥库文件丢失或损坏时，从钥匙串中的备份恢复密钥记录。',
     rebuildButton: '重建',
+    quarantined: '已将损坏的数据库文件移到一旁（保留）：{{paths}}',
     rebuilt: '已恢复 {{recovered}} 个密钥，{{unrecoverable}} 个无法恢复。',
     verifyAll: '验证全部备份',
     verifyAllButton: '全部验证',

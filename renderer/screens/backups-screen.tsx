@@ -163,6 +163,9 @@ export function BackupsScreen() {
           <div role="status">
             {t('backups.rebuilt', { recovered: rebuild.result.recovered.length, unrecoverable: rebuild.result.unrecoverable.length })}
             <ul>{rebuild.result.unrecoverable.map((item) => <li key={item.item}>{item.item}: {item.reason}</li>)}</ul>
+            {rebuild.result.quarantined.length > 0 && (
+              <p>{t('backups.quarantined', { paths: rebuild.result.quarantined.join(', ') })}</p>
+            )}
           </div>
         )}
       </section>

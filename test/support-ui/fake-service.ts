@@ -117,7 +117,7 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
       const key = keys.find((candidate) => candidate.id === request.keyId) ?? fakeKey(0);
       return { key: { id: key.id, alias: key.alias, spec: key.spec, check: key.check }, restoredRecord: false };
     },
-    vaultRebuild: async () => ({ recovered: [], unrecoverable: [] }),
+    vaultRebuild: async () => ({ recovered: [], unrecoverable: [], quarantined: [] }),
     sharesSplit: async (request) => ({
       keyId: request.keyId,
       check: fakeKey(1).check,
