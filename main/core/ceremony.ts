@@ -2,7 +2,7 @@
 // the ceremony runner alike. Each method delegates to one file in ./use-cases.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BundleVerifyReply, CeremonyService } from '../../shared/ceremony-api.ts';
+import type { BundleVerifyReply, CeremonyService, RunOptions } from '../../shared/ceremony-api.ts';
 import { ByokError } from '../../shared/errors.ts';
 import { AuditLog } from './audit/index.ts';
 import { BackupStore, loadOrCreateCeremonyKey, osKeychain, type Keychain } from './backup/index.ts';
@@ -17,7 +17,7 @@ import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
 import { eventMentionsKey, listKeys, requireKey, summarizeEvent } from './use-cases/key-queries.ts';
 import { combineShareFiles, splitShares, writeEscrow } from './use-cases/shares-and-escrow.ts';
-import { inspectParams, wrapKey } from './use-cases/wrap-key.ts';
+import { inspectParams, wrapKey, wrapRequestFile, type WrapAllRequest } from './use-cases/wrap-key.ts';
 import { exportAudit } from './use-cases/audit-export.ts';
 import { createConnectedServices } from './kms/connected-service.ts';
 
@@ -37,13 +37,16 @@ export interface CeremonyServiceOptions {
 export interface CoreCeremonyService extends CeremonyService {
   /** Generation with per-batch "saved" callbacks, for the CLI's streaming output. */
   generateKeys(request: Parameters<CeremonyService['generateKeys']>[0], options?: GenerateOptions): ReturnType<CeremonyService['generateKeys']>;
+  /** Wraps every key of a request file (bulk ceremonies); batches are read once. */
+  wrapAll(request: WrapAllRequest, options?: RunOptions): ReturnType<typeof wrapRequestFile>;
 }
 
 export function keychainServiceFor(vaultId: string): string {
   return `byok-ceremony/${vaultId}`;
 }
 
-export async function createCeremonyService(options: CeremonyServiceOptions): Promise<CoreCeremonyService> {
+/** Opens the vault, its audit log and keychain backups: the context every use case works with. */
+export async function openCoreContext(options: CeremonyServiceOptions): Promise<CoreContext> {
   const clock = options.clock ?? systemClock;
   const vault = await Vault.open(options.vaultDir, { clock, create: options.create ?? false, ...(options.rebuild ? { rebuild: options.rebuild } : {}) });
   let audit: AuditLog;
@@ -54,7 +57,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     throw error;
   }
   const keychain = options.keychain ?? osKeychain(options.keychainService ?? keychainServiceFor(vault.id));
-  const backups = new BackupStore({ keychain, computeCheck: computeKeyCheck });
+  const backups = new BackupStore({ keychain, computeCheck: computeKeyCheck, clock });
   let signer: Promise<CeremonySigner> | undefined;
   const context: CoreContext = {
     vault,
@@ -70,6 +73,12 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       })),
   };
   if (audit.count() === 0) await audit.append({ type: 'vault.created', data: { vaultId: vault.id } });
+  return context;
+}
+
+export async function createCeremonyService(options: CeremonyServiceOptions): Promise<CoreCeremonyService> {
+  const context = await openCoreContext(options);
+  const { vault, audit, clock } = context;
   const connected = createConnectedServices(context);
 
   return {
@@ -89,6 +98,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     },
     inspectParams: (request) => inspectParams(context, request),
     wrap: (request, runOptions) => wrapKey(context, request, runOptions),
+    wrapAll: (request, runOptions) => wrapRequestFile(context, request, runOptions),
     verifyBundle: async (request) => {
       const trusted = (await context.signer()).publicKey;
       return verifyBundleFile(request.path, trusted);

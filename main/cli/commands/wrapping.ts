@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
 import type { WrappingAlgorithm } from '../../../shared/providers.ts';
-import { verifyBundleFile } from '../../core/ceremony.ts';
+import { verifyBundleFile, type CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
 import { checkField, checkText } from '../format.ts';
 
@@ -33,13 +33,26 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('wrap')
     .description('wrap a key for import with a KMS\'s parameters; writes bundle.json and the provider\'s own files, never overwriting')
-    .requiredOption('--key <id>', 'key id (or alias)')
+    .option('--key <id>', 'key id (or alias); without it, every key of a request file is wrapped into <out>/<alias>/')
     .requiredOption('--params <file>', 'import parameters as saved from the KMS console, CLI or API, or a request file from `byok remote params`')
     .requiredOption('--out <dir>', 'output folder (created if absent; existing files are never overwritten)')
     .option('--algorithm <alg>', 'wrapping algorithm, when the parameters file does not say it')
     .option('--material-expiry <when>', 'ISO-8601 time the KMS deletes the material, or "never"')
-    .action(async (options: { key: string; params: string; out: string; algorithm?: string; materialExpiry?: string }) => {
-      const service = await context.service();
+    .action(async (options: { key?: string; params: string; out: string; algorithm?: string; materialExpiry?: string }) => {
+      const service = (await context.service()) as CoreCeremonyService;
+      if (!options.key) {
+        const all = await service.wrapAll({
+          paramsPath: options.params,
+          outDir: options.out,
+          ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
+          ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+          ...context.operatorContext(),
+        }, { onProgress: context.progress });
+        context.print({ keys: all.keys.map((key) => ({ keyId: key.keyId, files: key.files, ...checkField(key.check), provider: key.provider, algorithm: key.algorithm, warnings: key.warnings })) }, () =>
+          all.keys.map((key) => `${key.keyId}  ${checkText(key.check)}  ${key.provider} ${key.algorithm}  ${key.files.length} files in ${key.files[0] ? key.files[0].path.replace(/\/[^/]*$/, '') : ''}`).join('\n'),
+        );
+        return;
+      }
       const reply = await service.wrap({
         keyId: options.key,
         paramsPath: options.params,

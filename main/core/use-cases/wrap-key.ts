@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { ParamsSummary, RunOptions, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
+import type { OperatorContext, OutputFile, ParamsSummary, RunOptions, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES, KEY_SPECS } from '../../../shared/key-specs.ts';
 import { acceptedAlgorithms, outputLayout, type WrappingAlgorithm } from '../../../shared/providers.ts';
@@ -20,25 +20,40 @@ import {
   type ImportParameters,
   type WrappedMaterial,
 } from '../wrap/index.ts';
-import type { CoreContext } from './context.ts';
+import type { CeremonySigner, CoreContext } from './context.ts';
+import type { KeyRecord } from '../vault/index.ts';
+import { parseRequestFile, requestEntryFor } from '../kms/request-file.ts';
 import { requireKey } from './key-queries.ts';
 import { operatorFields } from './validation.ts';
 import { sha256Hex } from './hashing.ts';
 
 const BUNDLE_FILE = 'bundle.json';
-const MAX_PARAMS_FILE_BYTES = 1024 * 1024;
+/** A provider's response is a few kilobytes; a request file for 10,000 keys is a few tens of megabytes. */
+const MAX_PARAMS_FILE_BYTES = 64 * 1024 * 1024;
 
-export async function readParamsFile(path: string, algorithm?: WrappingAlgorithm): Promise<ImportParameters> {
-  let text: string;
-  try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_PARAMS_FILE_BYTES) throw new ByokError('PARAMS_MALFORMED', `${basename(path)} is larger than 1 MiB; an import-parameters file is a few kilobytes. Check that you picked the right file.`);
-    text = bytes.toString('utf8');
-  } catch (error) {
-    if (error instanceof ByokError) throw error;
-    throw new ByokError('FILE_NOT_FOUND', `Cannot read the parameters file ${path}. Check the path.`);
+/**
+ * Reads import parameters: a provider's own response file, or our request file (from `byok remote
+ * params`), in which case the entry for `keyId` is taken.
+ */
+export async function readParamsFile(path: string, algorithm?: WrappingAlgorithm, keyId?: string): Promise<ImportParameters> {
+  const text = await readParamsText(path);
+  const requestFile = parseRequestFile(text);
+  if (requestFile) {
+    if (!keyId) throw new ByokError('INVALID_ARGUMENT', `${basename(path)} is a request file for ${requestFile.entries.length} key(s); name the key with --key, or wrap them all with \`byok wrap --params ${basename(path)} --out DIR\` without --key.`);
+    return parseImportParameters(requestEntryFor(requestFile, keyId).responseText, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
   }
   return parseImportParameters(text, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
+}
+
+async function readParamsText(path: string): Promise<string> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch {
+    throw new ByokError('FILE_NOT_FOUND', `Cannot read the parameters file ${path}. Check the path.`);
+  }
+  if (bytes.length > MAX_PARAMS_FILE_BYTES) throw new ByokError('PARAMS_MALFORMED', `${basename(path)} is larger than ${MAX_PARAMS_FILE_BYTES / 1024 / 1024} MiB. Check that you picked the right file.`);
+  return bytes.toString('utf8');
 }
 
 export async function inspectParams(context: CoreContext, request: { path: string; algorithm?: WrappingAlgorithm }): Promise<ParamsSummary> {
@@ -66,49 +81,85 @@ export async function inspectParams(context: CoreContext, request: { path: strin
   };
 }
 
-export async function wrapKey(context: CoreContext, request: WrapRequest, options: RunOptions = {}): Promise<WrapReply> {
+/** A wrap that passed every check and whose outputs do not exist yet: nothing has been read. */
+export interface PreparedWrap {
+  record: KeyRecord;
+  params: ImportParameters;
+  algorithm: WrappingAlgorithm;
+  layout: 'single' | 'split';
+  materialExpiry: string | null;
+  warnings: string[];
+  outDir: string;
+  paramsFile: string;
+}
+
+/** Every refusal, before any material is read; a refusal is recorded in the audit log. */
+export async function prepareWrap(
+  context: CoreContext,
+  request: { keyId: string; params: ImportParameters; paramsFile: string; algorithm?: WrappingAlgorithm; materialExpiry?: string; outDir: string } & OperatorContext,
+): Promise<PreparedWrap> {
   const record = requireKey(context, request.keyId);
-  const who = operatorFields(request);
   const now = context.clock.now();
-  let params: ImportParameters;
-  let algorithm: WrappingAlgorithm;
-  let warnings: string[];
-  let materialExpiry: string | null;
   try {
-    params = await readParamsFile(request.paramsPath, request.algorithm);
-    ({ algorithm, warnings } = checkWrapRequest({ params, spec: record.spec, ...(request.algorithm ? { algorithm: request.algorithm } : {}), now }));
-    materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
+    const { params } = request;
+    const { algorithm, warnings } = checkWrapRequest({ params, spec: record.spec, ...(request.algorithm ? { algorithm: request.algorithm } : {}), now });
+    const materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
+    const layout = outputLayout(params.provider, record.spec);
+    const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias: record.alias }).map((file) => file.name)];
+    const existing = plannedNames.filter((name) => existsSync(join(request.outDir, name)));
+    if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${request.outDir}; outputs are never overwritten. Choose an empty output folder.`);
+    return { record, params, algorithm, layout, materialExpiry, warnings, outDir: request.outDir, paramsFile: request.paramsFile };
   } catch (error) {
-    if (error instanceof ByokError) await context.audit.append({ type: 'refusal', ...who, data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
+    if (error instanceof ByokError) await context.audit.append({ type: 'refusal', ...operatorFields(request), data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
     throw error;
   }
-  await context.audit.append({ type: 'params.loaded', ...who, data: { keyId: record.id, provider: params.provider, remoteKeyId: params.remoteKeyId, parametersValidTo: params.parametersValidTo, file: basename(request.paramsPath) } });
+}
 
-  const layout = outputLayout(params.provider, record.spec);
-  // Refuse an existing output before reading the backup: outputs are never overwritten.
-  const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias: record.alias }).map((file) => file.name)];
-  const existing = plannedNames.filter((name) => existsSync(join(request.outDir, name)));
-  if (existing.length) {
-    const error = new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${request.outDir}; outputs are never overwritten. Choose an empty output folder.`);
-    await context.audit.append({ type: 'refusal', ...who, data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
-    throw error;
+/**
+ * Wraps prepared keys in memory. Each keychain batch is read once (not once per key); every key's
+ * material is checked against its recorded KCV/fingerprint by the backup store before it is used and
+ * zeroed right after.
+ */
+export async function wrapPrepared(context: CoreContext, prepared: readonly PreparedWrap[]): Promise<Map<string, WrappedMaterial>> {
+  const wrapped = new Map<string, WrappedMaterial>();
+  const byKey = new Map(prepared.map((entry) => [entry.record.id, entry]));
+  const wrapOne = (entry: PreparedWrap, material: Uint8Array) => {
+    const spec = KEY_SPECS[entry.record.spec];
+    if (spec.kind === 'symmetric' && material.length !== spec.bytes) throw new ByokError('BACKUP_CORRUPT', `The backup of ${entry.record.alias ?? entry.record.id} has the wrong length; nothing was wrapped. Run \`byok backup verify --key ${entry.record.id}\`.`);
+    wrapped.set(entry.record.id, wrapMaterial({ material, wrappingPublicKeySpki: entry.params.wrappingPublicKeySpki, algorithm: entry.algorithm, layout: entry.layout }));
+  };
+  const batches = new Map<string | null, PreparedWrap[]>();
+  for (const entry of prepared) batches.set(entry.record.batchId, [...(batches.get(entry.record.batchId) ?? []), entry]);
+  for (const [batchId, entries] of batches) {
+    if (entries.length === 1 || batchId === null) {
+      for (const entry of entries) {
+        const { material } = await context.backups.readKey(entry.record.id, { batchId: entry.record.batchId });
+        try {
+          wrapOne(entry, material);
+        } finally {
+          zeroize(material);
+        }
+      }
+      continue;
+    }
+    // The store zeroes the batch after the walk; the material is used inside the visit only.
+    await context.backups.forEachKey((backup, material) => {
+      const entry = byKey.get(backup.keyId);
+      if (!entry) return;
+      if (backup.check.value !== entry.record.check.value) throw new ByokError('BACKUP_MISMATCH', `The backup of ${entry.record.id} has check value ${backup.check.value}, the vault records ${entry.record.check.value}. Nothing was wrapped.`);
+      wrapOne(entry, material);
+    }, { batchId });
   }
+  const missing = prepared.filter((entry) => !wrapped.has(entry.record.id));
+  if (missing.length) throw new ByokError('BACKUP_MISSING', `No readable keychain backup for ${missing.map((entry) => entry.record.id).join(', ')}; nothing was written. Run \`byok backup verify --all\`.`);
+  return wrapped;
+}
 
-  options.onProgress?.({ operation: 'wrap', done: 0, total: 2, message: 'reading the keychain backup' });
-  const { material } = await context.backups.readKey(record.id, { batchId: record.batchId });
-  let wrapped: WrappedMaterial;
-  try {
-    const spec = KEY_SPECS[record.spec];
-    if (spec.kind === 'symmetric' && material.length !== spec.bytes) throw new ByokError('BACKUP_CORRUPT', `The backup of ${record.alias} has the wrong length; nothing was wrapped. Run \`byok backup verify --key ${record.id}\`.`);
-    wrapped = wrapMaterial({ material, wrappingPublicKeySpki: params.wrappingPublicKeySpki, algorithm, layout });
-  } finally {
-    zeroize(material);
-  }
-  options.onProgress?.({ operation: 'wrap', done: 1, total: 2, message: 'writing outputs' });
-
-  const nativeFiles = providerNativeFiles({ provider: params.provider, params, wrapped, materialExpiry, alias: record.alias });
-  const signer = await context.signer();
-  const createdAt = isoUtc(now);
+/** Writes one key's outputs (never overwriting) and records the bundle; the caller saves the vault. */
+async function writePrepared(context: CoreContext, entry: PreparedWrap, wrapped: WrappedMaterial, signer: CeremonySigner): Promise<OutputFile[]> {
+  const { record, params } = entry;
+  const nativeFiles = providerNativeFiles({ provider: params.provider, params, wrapped, materialExpiry: entry.materialExpiry, alias: record.alias });
+  const createdAt = isoUtc(context.clock.now());
   const bundle = createBundle(
     {
       keyId: record.id,
@@ -117,34 +168,91 @@ export async function wrapKey(context: CoreContext, request: WrapRequest, option
       check: record.check,
       provider: params.provider,
       remoteKeyId: params.remoteKeyId,
-      algorithm,
-      layout,
+      algorithm: entry.algorithm,
+      layout: entry.layout,
       wrapped,
       importToken: params.importTokenText,
       parametersValidTo: params.parametersValidTo,
-      materialExpiry,
+      materialExpiry: entry.materialExpiry,
       createdAt,
       files: nativeFiles.map((file) => ({ name: file.name, sha256: sha256Hex(file.bytes) })),
     },
     signer,
   );
-  const files = await writeOutputs(request.outDir, [...nativeFiles, { name: BUNDLE_FILE, bytes: bundle }]);
-  const bundlePath = files.find((file) => file.name === BUNDLE_FILE)!;
+  const files = await writeOutputs(entry.outDir, [...nativeFiles, { name: BUNDLE_FILE, bytes: bundle }]);
+  const bundleFile = files.find((file) => file.name === BUNDLE_FILE)!;
   context.vault.bundles.insert({
-    id: bundlePath.sha256,
+    id: bundleFile.sha256,
     keyId: record.id,
-    path: bundlePath.path,
+    path: bundleFile.path,
     provider: params.provider,
-    algorithm,
+    algorithm: entry.algorithm,
     createdAt,
     parametersValidTo: params.parametersValidTo,
-    materialExpiry,
-    sha256: bundlePath.sha256,
+    materialExpiry: entry.materialExpiry,
+    sha256: bundleFile.sha256,
   });
-  await context.audit.append({ type: 'bundle.written', ...who, data: { keyId: record.id, check: record.check.value, provider: params.provider, algorithm, files: files.map((file) => ({ name: file.name, sha256: file.sha256 })) } });
+  return files;
+}
+
+function bundleEvent(entry: PreparedWrap, files: OutputFile[], who: OperatorContext) {
+  return {
+    type: 'bundle.written' as const,
+    ...operatorFields(who),
+    data: { keyId: entry.record.id, check: entry.record.check.value, provider: entry.params.provider, algorithm: entry.algorithm, parametersFile: basename(entry.paramsFile), files: files.map((file) => ({ name: file.name, sha256: file.sha256 })) },
+  };
+}
+
+export async function wrapKey(context: CoreContext, request: WrapRequest, options: RunOptions = {}): Promise<WrapReply> {
+  const record = requireKey(context, request.keyId);
+  const params = await readParamsFile(request.paramsPath, request.algorithm, record.id).catch(async (error: unknown) => {
+    if (error instanceof ByokError) await context.audit.append({ type: 'refusal', ...operatorFields(request), data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
+    throw error;
+  });
+  const entry = await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath });
+  options.onProgress?.({ operation: 'wrap', done: 0, total: 2, message: 'reading the keychain backup' });
+  const wrapped = (await wrapPrepared(context, [entry])).get(record.id)!;
+  options.onProgress?.({ operation: 'wrap', done: 1, total: 2, message: 'writing outputs' });
+  const files = await writePrepared(context, entry, wrapped, await context.signer());
+  await context.audit.append(bundleEvent(entry, files, request));
   await context.vault.save();
   options.onProgress?.({ operation: 'wrap', done: 2, total: 2, message: 'done' });
-  return { files, check: record.check, provider: params.provider, algorithm, warnings };
+  return { files, check: record.check, provider: params.provider, algorithm: entry.algorithm, warnings: entry.warnings };
+}
+
+export interface WrapAllRequest extends OperatorContext {
+  /** Our request file (from `byok remote params`) with parameters for one or many keys. */
+  paramsPath: string;
+  algorithm?: WrappingAlgorithm;
+  materialExpiry?: string;
+  /** Each key's outputs go to <outDir>/<alias or key id>/. */
+  outDir: string;
+}
+
+/** Wraps every key of a request file: all checked before any material is read, batches read once. */
+export async function wrapRequestFile(context: CoreContext, request: WrapAllRequest, options: RunOptions = {}): Promise<{ keys: Array<WrapReply & { keyId: string }> }> {
+  const requestFile = parseRequestFile(await readParamsText(request.paramsPath));
+  if (!requestFile) throw new ByokError('INVALID_ARGUMENT', `${basename(request.paramsPath)} is a single provider response; name the key with --key.`);
+  const prepared: PreparedWrap[] = [];
+  for (const item of requestFile.entries) {
+    const record = requireKey(context, item.keyId);
+    const params = parseImportParameters(item.responseText, { fileName: basename(request.paramsPath), ...(request.algorithm ? { algorithm: request.algorithm } : {}) });
+    prepared.push(await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath, outDir: join(request.outDir, record.alias ?? record.id) }));
+  }
+  options.onProgress?.({ operation: 'wrap', done: 0, total: prepared.length, message: 'reading the keychain backups' });
+  const wrapped = await wrapPrepared(context, prepared);
+  const signer = await context.signer();
+  const replies: Array<WrapReply & { keyId: string }> = [];
+  const events = [];
+  for (const entry of prepared) {
+    const files = await writePrepared(context, entry, wrapped.get(entry.record.id)!, signer);
+    events.push(bundleEvent(entry, files, request));
+    replies.push({ keyId: entry.record.id, files, check: entry.record.check, provider: entry.params.provider, algorithm: entry.algorithm, warnings: entry.warnings });
+    options.onProgress?.({ operation: 'wrap', done: replies.length, total: prepared.length, message: entry.record.alias ?? entry.record.id });
+  }
+  await context.audit.appendMany(events);
+  await context.vault.save();
+  return { keys: replies };
 }
 
 /** The native file names depend only on the layout and provider, not on the ciphertext. */

@@ -1,0 +1,112 @@
+// bulk-ceremony: 1,000 AES-256 keys — generate (OS entropy + SP 800-90B health tests), KCV, keychain
+// backup with read-back, RSA-OAEP-SHA-256 wrap, saved — through the product's own service, against
+// (a) the bare in-process minimum for the same work: randomBytes, publicEncrypt, one keychain write and
+//     one read of the whole batch;
+// (b) the documented manual procedure with a backup: per key `openssl rand`, `openssl pkeyutl`,
+//     `secret-tool store`, `secret-tool lookup`.
+// All three in one run, against the same (throwaway) Secret Service. Output files are not written on
+// any side (the baselines write none).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { constants, createPublicKey, generateKeyPairSync, publicEncrypt, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { osKeychain } from '../main/core/backup/index.ts';
+import { openCoreContext } from '../main/core/ceremony.ts';
+import { generateKeys } from '../main/core/use-cases/generate-keys.ts';
+import { prepareWrap, wrapPrepared } from '../main/core/use-cases/wrap-key.ts';
+import { parseImportParameters } from '../main/core/wrap/index.ts';
+import type { BenchResult } from './run.ts';
+
+const KEYS = Number(process.env.BENCH_BULK_KEYS ?? 1000);
+/** The manual procedure spawns 4 processes per key; BENCH_MANUAL_KEYS samples it (scaled linearly, which favours the baseline). */
+const MANUAL_KEYS = Number(process.env.BENCH_MANUAL_KEYS ?? KEYS);
+
+function awsParams(publicDer: Buffer): string {
+  return JSON.stringify({
+    KeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ImportToken: randomBytes(256).toString('base64'),
+    PublicKey: publicDer.toString('base64'),
+    ParametersValidTo: new Date(Date.now() + 6 * 3600_000).toISOString(),
+  });
+}
+
+async function ours(work: string, publicDer: Buffer): Promise<number> {
+  const context = await openCoreContext({ vaultDir: join(work, 'vault'), create: true });
+  await context.signer(); // creates the vault's ceremony key: set-up, not part of the ceremony
+  const params = parseImportParameters(awsParams(publicDer), {});
+  const started = performance.now();
+  const { keys } = await generateKeys(context, { spec: 'AES_256', alias: 'bulk', count: KEYS });
+  // The in-memory wrap that the bulk `byok wrap --params REQUEST_FILE` runs: every key checked, the
+  // keychain batch read once, each key's KCV compared, wrapped, zeroed.
+  const prepared = [];
+  for (const key of keys) prepared.push(await prepareWrap(context, { keyId: key.id, params, paramsFile: 'params.json', algorithm: 'RSAES_OAEP_SHA_256', outDir: join(work, 'out', key.alias) }));
+  const wrapped = await wrapPrepared(context, prepared);
+  await context.audit.append({ type: 'bundle.written', data: { keys: wrapped.size } });
+  await context.vault.save();
+  const ms = performance.now() - started;
+  if (wrapped.size !== KEYS) throw new Error(`wrapped ${wrapped.size} of ${KEYS}`);
+  await context.audit.close();
+  await context.vault.close();
+  return ms;
+}
+
+async function minimum(publicDer: Buffer): Promise<number> {
+  const keychain = osKeychain(`byok-bench-minimum-${randomUUID()}`);
+  const wrappingKey = createPublicKey({ key: publicDer, format: 'der', type: 'spki' });
+  const started = performance.now();
+  const batch = new Uint8Array(KEYS * 32);
+  for (let index = 0; index < KEYS; index++) {
+    const key = randomBytes(32);
+    batch.set(key, index * 32);
+    publicEncrypt({ key: wrappingKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key);
+  }
+  await keychain.set('batch', batch);
+  const readBack = await keychain.get('batch');
+  if (!readBack || readBack.length !== batch.length) throw new Error('minimum: keychain read-back failed');
+  const ms = performance.now() - started;
+  await keychain.delete('batch');
+  return ms;
+}
+
+function manual(work: string, publicDerPath: string): number {
+  const service = `byok-bench-manual-${randomUUID()}`;
+  const started = performance.now();
+  for (let index = 0; index < MANUAL_KEYS; index++) {
+    const keyFile = join(work, `k${index}.bin`);
+    execFileSync('openssl', ['rand', '-out', keyFile, '32']);
+    execFileSync('openssl', ['pkeyutl', '-encrypt', '-pubin', '-keyform', 'DER', '-inkey', publicDerPath, '-in', keyFile, '-out', `${keyFile}.wrapped`, '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha256', '-pkeyopt', 'rsa_mgf1_md:sha256']);
+    // secret-tool stores text: the documented scripts base64 the key first.
+    const encoded = execFileSync('base64', ['-w0', keyFile], { encoding: 'utf8' });
+    spawnSync('secret-tool', ['store', '--label', `bench key ${index}`, 'service', service, 'key', String(index)], { input: encoded });
+    const found = execFileSync('secret-tool', ['lookup', 'service', service, 'key', String(index)], { encoding: 'utf8' }).trim();
+    if (found !== encoded) throw new Error(`manual: lookup of key ${index} did not match`);
+  }
+  const ms = performance.now() - started;
+  spawnSync('secret-tool', ['clear', 'service', service]);
+  return ms * (KEYS / MANUAL_KEYS);
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const work = mkdtempSync(join(tmpdir(), 'byok-bench-bulk-'));
+  try {
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicDer = publicKey.export({ format: 'der', type: 'spki' });
+    const publicDerPath = join(work, 'wrapping-public.der');
+    writeFileSync(publicDerPath, publicDer);
+    const minimumMs = await minimum(publicDer);
+    const oursMs = await ours(work, publicDer);
+    const manualMs = manual(work, publicDerPath);
+    const figures = { keys: KEYS, oursMs: round(oursMs), minimumMs: round(minimumMs), manualMs: round(manualMs), manualKeysMeasured: MANUAL_KEYS, oursPerKeyMs: round(oursMs / KEYS), manualPerKeyMs: round(manualMs / KEYS) };
+    return [
+      { name: 'bulk-ceremony-vs-minimum', ratio: oursMs / minimumMs, goal: '<= 1.5', figures },
+      { name: 'bulk-ceremony-vs-manual', ratio: oursMs / manualMs, goal: '<= 0.033', figures },
+    ];
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
