@@ -91,10 +91,16 @@ export function importJobFromBundle(
 }
 
 /** Describes every binding, with retries; a key the KMS no longer knows is 'missing'. */
-async function pullStates(services: SyncServices, bindings: RemoteBinding[]): Promise<Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>> {
+async function pullStates(
+  services: SyncServices,
+  bindings: RemoteBinding[],
+  known: ReadonlyMap<string, RemoteKeyState>,
+): Promise<Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>> {
   const { engine } = services;
   const states = new Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>();
   const results = await runPool(bindings, 4, async (binding) => {
+    const justImported = known.get(bindingKey(binding.provider, binding.keyId));
+    if (justImported && justImported.remoteKeyId === binding.remoteKeyId) return justImported;
     const { adapter } = await services.connections.get(binding.provider);
     try {
       return await withRetries(() => adapter.describeKey(binding.remoteKeyId), { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random });
@@ -107,6 +113,28 @@ async function pullStates(services: SyncServices, bindings: RemoteBinding[]): Pr
     const result = results[index]!;
     states.set(binding, result.ok ? result.value : isByokError(result.error) ? result.error : new ByokError('KMS_TRANSIENT', 'The key state could not be read.'));
   });
+  return states;
+}
+
+function bindingKey(providerName: string, keyId: string): string {
+  return `${providerName}\u0000${keyId}`;
+}
+
+/** What this run's imports established: the KMS accepted them, so the key is Enabled with that expiry. */
+function importedStates(runs: RunResult[]): Map<string, RemoteKeyState> {
+  const states = new Map<string, RemoteKeyState>();
+  for (const run of runs) {
+    for (const { job, outcome } of run.completed) {
+      if (!outcome.imported) continue;
+      states.set(bindingKey(job.provider, outcome.imported.keyId), {
+        remoteKeyId: outcome.imported.remoteKeyId,
+        state: 'Enabled',
+        materialExpiry: outcome.imported.materialExpiry,
+        origin: 'external',
+        providerState: 'Enabled (imported in this sync)',
+      });
+    }
+  }
   return states;
 }
 
@@ -135,9 +163,9 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
   await vault.save();
   for (const provider of providers) runs.push(await engine.run({ provider: provider.name }, options));
 
-  // 2. Pull.
+  // 2. Pull (keys imported a moment ago are not asked again: the accepted import is their state).
   const bindings = vault.bindings.list().filter((binding) => names.has(binding.provider));
-  const states = await pullStates(services, bindings);
+  const states = await pullStates(services, bindings, importedStates(runs));
   const now = clock.now();
   const toRenew: Array<{ binding: RemoteBinding; provider: ProviderRecord }> = [];
   for (const binding of bindings) {
