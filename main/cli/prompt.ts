@@ -24,10 +24,11 @@ export async function readOne(prompt: string): Promise<string> {
     if (line === undefined || line === '') throw new ByokError('INVALID_INPUT', 'Expected a line on standard input; none was given.');
     return line;
   }
-  process.stderr.write(prompt);
+  // Echo off before the prompt is shown: an answer typed fast must never appear on the screen.
   const stdin = process.stdin;
   stdin.setRawMode(true);
   stdin.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let value = '';
     const onData = (chunk: Buffer) => {
