@@ -2,7 +2,7 @@
 // add an AWS provider (credentials go to the keychain), create the remote key, fetch import parameters,
 // wrap (core), import the bundle from the UI, then sync and see the remote state in the vault table.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../main/kms-sim/index.ts';
@@ -62,14 +62,10 @@ describe('sync against the KMS simulator', () => {
     expect(existsSync(requestFile)).toBe(true);
 
     // The air-gapped half (wrap) is the core's; the UI drives it in ceremony.test.ts. The request file
-    // keeps the provider's own response verbatim: wrap with that response, as saved from the console.
-    const request = JSON.parse(readFileSync(requestFile, 'utf8')) as { entries: Array<{ keyId: string; responseText: string }> };
-    const entry = request.entries.find((candidate) => candidate.keyId === keyId)!;
-    const paramsPath = join(harness.workDir, 'aws-params.json');
-    writeFileSync(paramsPath, entry.responseText);
+    // goes to wrap as it is, as `byok wrap --params request.json` takes it.
     const outDir = join(harness.workDir, 'bundle-out');
     const materialExpiry = new Date(Date.now() + 20 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const wrapped = await harness.service.wrap({ keyId, paramsPath, outDir, materialExpiry });
+    const wrapped = await harness.service.wrap({ keyId, paramsPath: requestFile, outDir, materialExpiry });
     const bundlePath = wrapped.files.find((file) => file.name === 'bundle.json')!.path;
 
     await page.getByLabel('Bundle file (bundle.json)').fill(bundlePath);
