@@ -15,6 +15,10 @@ export function languageFor(locale: string | undefined): 'en' | 'zh-CN' {
 
 export async function initI18n(locale: string | undefined): Promise<typeof i18next> {
   if (!i18next.isInitialized) {
+    // Screen readers pick their voice from the page language: keep <html lang> on the chosen one.
+    i18next.on('languageChanged', (language) => {
+      document.documentElement.lang = language;
+    });
     await i18next.use(initReactI18next).init({
       resources: { en: { translation: en }, 'zh-CN': { translation: zhCN } },
       lng: languageFor(locale),
@@ -26,5 +30,6 @@ export async function initI18n(locale: string | undefined): Promise<typeof i18ne
   } else {
     await i18next.changeLanguage(languageFor(locale));
   }
+  document.documentElement.lang = i18next.language;
   return i18next;
 }

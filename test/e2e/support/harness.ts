@@ -48,6 +48,10 @@ export async function startHarness(options: { locale?: string; vaultDir?: string
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
+  // A CSP violation means the page tried something the policy forbids (inline script, a remote origin).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|Refused to/.test(message.text())) pageErrors.push(message.text());
+  });
   await page.goto(bridge.url);
   await page.waitForSelector('[role="tablist"]');
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
@@ -59,6 +63,7 @@ export async function startHarness(options: { locale?: string; vaultDir?: string
     vaultDir,
     workDir,
     screenshot: async (name) => {
+      await assertLabelled(page, name);
       const path = join(SCREENSHOT_DIR, `${name}.png`);
       await page.screenshot({ path, fullPage: true });
       return path;
@@ -71,6 +76,21 @@ export async function startHarness(options: { locale?: string; vaultDir?: string
       if (pageErrors.length) throw new Error(`The page threw: ${pageErrors.join('; ')}`);
     },
   };
+}
+
+/** Every visible form control has an accessible name (a bound label or aria-label). */
+export async function assertLabelled(page: Page, where: string): Promise<void> {
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLButtonElement>('input, select, textarea, button'))
+      .filter((element) => element.offsetParent !== null)
+      .filter((element) => {
+        const labelled = ('labels' in element && element.labels && element.labels.length > 0) || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby');
+        const text = element instanceof HTMLButtonElement ? element.textContent?.trim() : '';
+        return !labelled && !text;
+      })
+      .map((element) => element.outerHTML.slice(0, 120)),
+  );
+  if (unlabelled.length) throw new Error(`Unlabelled controls on ${where}: ${unlabelled.join(' | ')}`);
 }
 
 export async function openScreen(page: Page, tabName: string): Promise<void> {

@@ -187,3 +187,16 @@ describe('malformed requests', () => {
     expect(service.providerAdd).not.toHaveBeenCalled();
   });
 });
+
+describe('the content security policy', () => {
+  it('is the same in the window header and the page meta tag, except frame-ancestors (header only)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { CONTENT_SECURITY_POLICY } = await import('../../../main/electron/security-policy.ts');
+    const html = readFileSync(new URL('../../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
+    const header = CONTENT_SECURITY_POLICY.split('; ').filter((directive) => !directive.startsWith('frame-ancestors'));
+    expect(meta?.split('; ')).toEqual(header);
+    expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
+    expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'none'");
+  });
+});

@@ -37,8 +37,10 @@ describe('the app frame', () => {
     const user = userEvent.setup();
     render(<App />);
     expect(screen.getByRole('tab', { name: '新建仪式' })).toBeTruthy();
+    expect(document.documentElement.lang).toBe('zh-CN');
     await user.selectOptions(screen.getByLabelText('语言'), 'en');
     expect(await screen.findByRole('tab', { name: 'New ceremony' })).toBeTruthy();
+    expect(document.documentElement.lang).toBe('en');
   });
 
   it('moves between screens with the arrow keys', async () => {
