@@ -21,14 +21,35 @@ export interface WrapMaterialInput {
 const EPHEMERAL_AES_KEY_BYTES = 32;
 const HASH_BYTES = { sha1: 20, sha256: 32 } as const;
 
-function rsaPublicKey(spki: Uint8Array): KeyObject {
+interface ParsedWrappingKey {
+  key: KeyObject;
+  modulusBytes: number;
+}
+
+/**
+ * Parsed wrapping keys by their DER text. A bulk wrap uses one provider key for a thousand keys; parsing
+ * it (and asking for its size) once rather than per key is most of the cost of a wrap outside the RSA
+ * operation itself. Public keys only (nothing secret is kept); keyed by content, not by the caller's
+ * array, so bytes changed in place are parsed again. Small: a ceremony uses a handful of wrapping keys.
+ */
+const parsedWrappingKeys = new Map<string, ParsedWrappingKey>();
+const PARSED_WRAPPING_KEYS_KEPT = 16;
+
+function rsaPublicKey(spki: Uint8Array): ParsedWrappingKey {
+  const der = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  const known = parsedWrappingKeys.get(der);
+  if (known) return known;
+  let parsed: ParsedWrappingKey;
   try {
     const key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
     if (key.asymmetricKeyType !== 'rsa') throw new Error('not an RSA key');
-    return key;
+    parsed = { key, modulusBytes: Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8) };
   } catch (error) {
     throw new ByokError('WRAPPING_KEY_MISMATCH', 'The wrapping public key is not an RSA SubjectPublicKeyInfo; get new import parameters.', undefined, { cause: error });
   }
+  if (parsedWrappingKeys.size >= PARSED_WRAPPING_KEYS_KEPT) parsedWrappingKeys.delete(parsedWrappingKeys.keys().next().value!);
+  parsedWrappingKeys.set(der, parsed);
+  return parsed;
 }
 
 /** A Buffer view on the caller's bytes: no copy of the material is made or kept. */
@@ -36,9 +57,8 @@ function view(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function rsaEncrypt(key: KeyObject, algorithm: WrappingAlgorithm, plaintext: Uint8Array): Uint8Array {
+function rsaEncrypt({ key, modulusBytes }: ParsedWrappingKey, algorithm: WrappingAlgorithm, plaintext: Uint8Array): Uint8Array {
   const { scheme, hash } = WRAPPING_ALGORITHM_FACTS[algorithm];
-  const modulusBytes = Math.ceil((key.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
   const overhead = hash === null ? 11 : 2 * HASH_BYTES[hash] + 2;
   if (plaintext.length > modulusBytes - overhead) {
     throw new ByokError('INVALID_INPUT', `${algorithm} with a ${modulusBytes * 8}-bit wrapping key can encrypt at most ${modulusBytes - overhead} bytes; this material is ${plaintext.length}. Use an RSA_AES_KEY_WRAP algorithm.`);

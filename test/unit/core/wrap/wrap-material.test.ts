@@ -77,6 +77,24 @@ describe('wrapMaterial', () => {
       .toThrow(/at most 190 bytes.*RSA_AES_KEY_WRAP/);
   });
 
+  it('wraps under the key its bytes say, even when the same array is overwritten with another key', () => {
+    const other = testRsaKey(3072);
+    const spki = key.spki.slice();
+    const material = new Uint8Array(32).fill(7);
+    const first = wrapMaterial({ material, wrappingPublicKeySpki: spki, algorithm: 'RSAES_OAEP_SHA_256', layout: 'single' });
+    expect(unwrapForTest(key, 'RSAES_OAEP_SHA_256', first)).toEqual(material);
+    const reused = new Uint8Array(other.spki.length);
+    reused.set(other.spki);
+    const second = wrapMaterial({ material, wrappingPublicKeySpki: reused, algorithm: 'RSAES_OAEP_SHA_256', layout: 'single' });
+    if (second.layout !== 'single') throw new Error('expected single');
+    expect(second.ciphertext.length).toBe(384);
+    expect(unwrapForTest(other, 'RSAES_OAEP_SHA_256', second)).toEqual(material);
+    // An array changed in place after a wrap is read again, not served from what it held before.
+    reused.fill(0);
+    expect(() => wrapMaterial({ material, wrappingPublicKeySpki: reused, algorithm: 'RSAES_OAEP_SHA_256', layout: 'single' }))
+      .toThrow(expect.objectContaining({ code: 'WRAPPING_KEY_MISMATCH' }));
+  });
+
   it('refuses a wrapping key that is not RSA', () => {
     const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'der', type: 'spki' });
     expect(() => wrapMaterial({ material: new Uint8Array(32), wrappingPublicKeySpki: new Uint8Array(ec), algorithm: 'RSAES_OAEP_SHA_256', layout: 'single' }))
