@@ -59,6 +59,22 @@ describe('backups and audit in the browser', () => {
     await harness.screenshot('sync-empty');
   });
 
+  it('is usable from the keyboard: tabs with arrows, rows with arrows and Enter', async () => {
+    const { page } = harness;
+    await page.getByRole('tab', { name: 'Sync' }).focus();
+    await page.keyboard.press('Home');
+    await page.getByRole('heading', { level: 1, name: 'Vault' }).waitFor();
+    const rows = page.locator('[role="rowgroup"] [role="row"][tabindex="0"]');
+    await expect.poll(() => rows.count()).toBe(3);
+    await rows.first().focus();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-rowindex'))).toBe('3');
+    const secondAlias = await page.evaluate(() => document.activeElement?.querySelector('.alias')?.textContent);
+    await page.keyboard.press('Enter');
+    await page.getByRole('complementary').getByRole('heading', { name: secondAlias! }).waitFor();
+    await harness.screenshot('vault-detail-keyboard');
+  });
+
   it('switches the whole UI to Simplified Chinese', async () => {
     const { page } = harness;
     await page.getByLabel('Language').selectOption('zh-CN');
