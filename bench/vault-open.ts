@@ -32,7 +32,7 @@ function keyRecord(n: number): KeyRecord {
     entropyEvidence: { source: 'os-csprng', repetitionCount: 'passed', adaptiveProportion: 'passed', bytes: 32 },
     operator: 'bench',
     batchId: 'bench',
-  } as KeyRecord;
+  };
 }
 
 async function fillVault(dir: string): Promise<void> {
