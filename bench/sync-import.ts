@@ -2,7 +2,7 @@
 // the vault journal, rate limit, retries, proof, audit) against the loopback simulator, vs a bare loop
 // of official AWS SDK ImportKeyMaterial calls doing the same imports into another 500 keys. Wrapping is
 // done beforehand for both (same parameters source, same wrap). Ratio = engine time ÷ bare loop time.
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,8 +10,9 @@ import { ImportKeyMaterialCommand, KMSClient } from '@aws-sdk/client-kms';
 import { memoryKeychain } from '../main/core/backup/index.ts';
 import { decodeBase64Strict, verifyBundle } from '../main/core/wrap/index.ts';
 import { startSimulator } from '../main/kms-sim/index.ts';
-import { openCore } from '../test/integration/simulator/sync-support.ts';
-import { PROVIDER_LOGINS, SIM_CREDENTIALS, paramsFileFor } from '../test/integration/simulator/sync-support.ts';
+import { createCeremonyService } from '../main/core/ceremony.ts';
+
+const SIM_CREDENTIALS = { aws: { accessKeyId: 'AKIABENCHSIMULATOR01', secretAccessKey: 'bench-secret-0123456789abcdefghijklmnopq' } };
 
 const KEYS = 500;
 
@@ -19,22 +20,17 @@ export async function run(): Promise<{ name: 'sync-import'; ratio: number; goal:
   const dir = await mkdtemp(join(tmpdir(), 'bench-sync-import-'));
   const sim = await startSimulator({ port: 0, stateDir: join(dir, 'sim'), credentials: SIM_CREDENTIALS });
   const clock = { now: () => sim.clock.now() };
-  const service = await openCore(join(dir, 'vault'), clock, memoryKeychain(), {});
+  const service = await createCeremonyService({ vaultDir: join(dir, 'vault'), create: true, clock, keychain: memoryKeychain() });
   try {
-    await service.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: sim.url, ...PROVIDER_LOGINS.aws });
+    await service.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: sim.url, accessKeyId: SIM_CREDENTIALS.aws.accessKeyId, secret: SIM_CREDENTIALS.aws.secretAccessKey });
     const expiry = new Date(clock.now().getTime() + 90 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     const prepare = async (label: string) => {
       const { keys } = await service.generateKeys({ spec: 'AES_256', alias: label, count: KEYS });
       for (const key of keys) await service.remoteCreateKey({ provider: 'aws', keyId: key.id });
       const request = join(dir, `${label}-request.json`);
       await service.remoteParams({ provider: 'aws', keyIds: keys.map((key) => key.id), out: request });
-      const bundles: string[] = [];
-      for (const key of keys) {
-        const outDir = join(dir, label, key.id);
-        await mkdir(outDir, { recursive: true });
-        const reply = await service.wrap({ keyId: key.id, paramsPath: await paramsFileFor(request, key.id, join(outDir, 'params.json')), outDir, materialExpiry: expiry });
-        bundles.push(reply.files.find((file) => file.name === 'bundle.json')!.path);
-      }
+      const { keys: wrapped } = await service.wrapAll({ paramsPath: request, outDir: join(dir, label), materialExpiry: expiry });
+      const bundles = wrapped.map((reply) => reply.files.find((file) => file.name === 'bundle.json')!.path);
       return Promise.all(bundles.map(async (path) => ({ path, bytes: await readFile(path) })));
     };
     await prepare('engine');

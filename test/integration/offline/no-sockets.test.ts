@@ -10,9 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { osKeychain } from '../../../main/core/backup/index.ts';
-import { exportAudit } from '../../../main/core/use-cases/audit-export.ts';
-import { openCore } from '../simulator/sync-support.ts';
+import { createCeremonyService } from '../../../main/core/ceremony.ts';
 
 const attempts: string[] = [];
 const originalConnect = net.Socket.prototype.connect;
@@ -52,7 +50,8 @@ it('the interception sees a connection attempt (so an empty record means somethi
 it('opens no socket during a whole offline ceremony through the real core', async () => {
   const clock = { now: () => new Date() };
   const vaultDir = join(dir, 'vault');
-  const service = await openCore(vaultDir, clock, osKeychain(`byok-offline-test/${randomBytes(6).toString('hex')}`));
+  // The real service with the OS keychain (a throwaway namespace so the developer's own is untouched).
+  const service = await createCeremonyService({ vaultDir, create: true, clock, keychainService: `byok-offline-test/${randomBytes(6).toString('hex')}` });
   try {
     const { keys } = await service.generateKeys({ spec: 'AES_256', alias: 'offline', count: 2 });
     const [ec] = (await service.generateKeys({ spec: 'EC_P256', alias: 'offline-ec' })).keys;
@@ -74,15 +73,10 @@ it('opens no socket during a whole offline ceremony through the real core', asyn
       await mkdir(outDir, { recursive: true });
       await service.wrap({ keyId: key.id, paramsPath: params, outDir, algorithm: 'RSA_AES_KEY_WRAP_SHA_256' });
     }
-    // Backup verification at the store level (reads each backup and recomputes its check value).
-    for (const key of [...keys, ec!]) {
-      const record = service.context.vault.keys.get(key.id)!;
-      const { entry, material } = await service.context.backups.readKey(key.id, record.batchId ? { batchId: record.batchId } : {});
-      material.fill(0);
-      expect(entry.check.value).toBe(key.check.value);
-    }
-    expect((await service.context.audit.verify()).valid).toBe(true);
-    await exportAudit(service.context, { format: 'md', out: join(dir, 'transcript.md') });
+    expect(await service.backupVerify({})).toEqual({ verified: 3, failed: [] });
+    expect((await service.auditVerify()).valid).toBe(true);
+    await service.auditExport({ format: 'md', out: join(dir, 'transcript.md') });
+    await service.vaultInfo();
 
     expect(await service.providerList()).toEqual({ providers: [] });
     const sync = await service.sync({});

@@ -20,7 +20,8 @@ afterAll(async () => {
 async function wrapFor(service: Awaited<ReturnType<SimWorld['open']>>, keyId: string, provider: string, name: string, options: { remoteKeyOf?: string; materialExpiry?: string } = {}) {
   const request = join(world.dir, `${name}-request.json`);
   await service.remoteParams({ provider, keyIds: [options.remoteKeyOf ?? keyId], out: request });
-  const params = await paramsFileFor(request, options.remoteKeyOf ?? keyId, join(world.dir, `${name}-params.json`));
+  // Our request file goes to `wrap` as it is; only the wrong-material case lifts another key's entry out.
+  const params = options.remoteKeyOf ? await paramsFileFor(request, options.remoteKeyOf, join(world.dir, `${name}-params.json`)) : request;
   const outDir = join(world.dir, `${name}-out`);
   await mkdir(outDir, { recursive: true });
   const reply = await service.wrap({ keyId, paramsPath: params, outDir, ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}) });

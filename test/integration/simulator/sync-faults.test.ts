@@ -1,12 +1,11 @@
 // Faults: the simulator fails 20% of requests (5xx, throttling, timeouts, malformed replies, dropped
 // connections, drawn from a seeded generator). A sync of 200 keys must converge: every key imported
 // exactly once (counted by a proxy outside the client), none lost, every job done.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isoUtc } from '../../../main/core/clock.ts';
 import { startCountingProxy, type CountingProxy } from './sync-counting-proxy.ts';
-import { PROVIDER_LOGINS, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
+import { PROVIDER_LOGINS, startWorld, type SimWorld } from './sync-support.ts';
 
 const KEYS = 200;
 let world: SimWorld;
@@ -22,7 +21,7 @@ afterAll(async () => {
 });
 
 it('converges on 200 imports with 20% mixed faults, importing every key exactly once', { timeout: 120_000 }, async () => {
-  const service = await world.open('faults', undefined, { engine: { backoff: { baseMs: 20, capMs: 400 }, concurrency: 8 } });
+  const service = await world.open('faults');
   await service.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: proxy.url, ...PROVIDER_LOGINS.aws });
   const { keys } = await service.generateKeys({ spec: 'AES_256', alias: 'fleet', count: KEYS });
   const remoteIds = new Map<string, string>();
@@ -30,11 +29,7 @@ it('converges on 200 imports with 20% mixed faults, importing every key exactly 
   const request = join(world.dir, 'fleet-request.json');
   await service.remoteParams({ provider: 'aws', keyIds: keys.map((key) => key.id), out: request });
   const expiry = isoUtc(new Date(world.clock.now().getTime() + 90 * 86_400_000));
-  for (const key of keys) {
-    const outDir = join(world.dir, 'fleet', key.id);
-    await mkdir(outDir, { recursive: true });
-    await service.wrap({ keyId: key.id, paramsPath: await paramsFileFor(request, key.id, join(outDir, 'params.json')), outDir, materialExpiry: expiry });
-  }
+  await service.wrapAll({ paramsPath: request, outDir: join(world.dir, 'fleet'), materialExpiry: expiry });
 
   await world.faults({ rate: 0.2, kinds: ['5xx', 'timeout', 'throttle', 'malformed', 'drop'], seed: 20261125 });
   const imported = new Set<string>();

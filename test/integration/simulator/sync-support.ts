@@ -4,43 +4,17 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '../../../main/kms-sim/index.ts';
-import { BackupStore, loadOrCreateCeremonyKey, memoryKeychain, type Keychain } from '../../../main/core/backup/index.ts';
-import { AuditLog } from '../../../main/core/audit/index.ts';
-import { Vault } from '../../../main/core/vault/index.ts';
-import { computeKeyCheck } from '../../../main/core/keys/index.ts';
-import type { CeremonySigner, CoreContext } from '../../../main/core/use-cases/context.ts';
-import { generateKeys } from '../../../main/core/use-cases/generate-keys.ts';
-import { wrapKey } from '../../../main/core/use-cases/wrap-key.ts';
-import { listKeys } from '../../../main/core/use-cases/key-queries.ts';
+import { memoryKeychain, type Keychain } from '../../../main/core/backup/index.ts';
+import { createCeremonyService, type CoreCeremonyService } from '../../../main/core/ceremony.ts';
 import { parseRequestFile } from '../../../main/core/kms/request-file.ts';
-import { createConnectedServices, type ConnectedServicesOptions } from '../../../main/core/kms/connected-service.ts';
+import type { DeleteMaterialOperation } from '../../../main/core/kms/connected-service.ts';
 
-/**
- * The ceremony service as ../../../main/core/ceremony.ts composes it, reduced to what these tests use:
- * the real vault, audit log, keychain backups, the lead's generate/wrap/list use cases and the
- * connected operations under test.
- */
-export async function openCore(vaultDir: string, clock: { now(): Date }, keychain: Keychain, options: ConnectedServicesOptions = {}) {
-  const vault = await Vault.open(vaultDir, { clock, create: true });
-  const audit = await AuditLog.open(vaultDir, { clock });
-  const backups = new BackupStore({ keychain, computeCheck: computeKeyCheck });
-  let signer: Promise<CeremonySigner> | undefined;
-  const context: CoreContext = { vault, audit, keychain, backups, clock, signer: () => (signer ??= loadOrCreateCeremonyKey(keychain)) };
-  const connected = createConnectedServices(context, options);
-  return {
-    ...connected,
-    context,
-    generateKeys: (request: Parameters<typeof generateKeys>[1]) => generateKeys(context, request),
-    wrap: (request: Parameters<typeof wrapKey>[1]) => wrapKey(context, request),
-    listKeys: async () => listKeys(context),
-    close: async () => {
-      await connected.close();
-      await audit.close();
-      await vault.close();
-    },
-  };
+/** The real ceremony service (as the CLI and the app compose it), with the operation not yet in the contract. */
+export type CoreService = CoreCeremonyService & DeleteMaterialOperation;
+
+export async function openService(vaultDir: string, clock: { now(): Date }, keychain?: Keychain): Promise<CoreService> {
+  return (await createCeremonyService({ vaultDir, create: true, clock, ...(keychain ? { keychain } : {}) })) as CoreService;
 }
-export type CoreService = Awaited<ReturnType<typeof openCore>>;
 
 export const SIM_CREDENTIALS = {
   aws: { accessKeyId: 'AKIASIMULATOR0000001', secretAccessKey: 'sim-secret-aws-0123456789abcdefghijklmn' },
@@ -58,7 +32,7 @@ export interface SimWorld {
   sim: RunningSimulator;
   dir: string;
   clock: { now(): Date };
-  open(name: string, keychain?: Keychain, options?: ConnectedServicesOptions): Promise<CoreService>;
+  open(name: string, keychain?: Keychain): Promise<CoreService>;
   /** Sets the simulator's fault injection. */
   faults(settings: { rate: number; kinds?: string[]; seed?: number }): Promise<void>;
   state(): Promise<{ keys: Array<Record<string, unknown>> }>;
@@ -74,8 +48,8 @@ export async function startWorld(options: { faultHoldMs?: number } = {}): Promis
     sim,
     dir,
     clock,
-    async open(name, keychain = memoryKeychain(), options = {}) {
-      const service = await openCore(join(dir, name), clock, keychain, options);
+    async open(name, keychain = memoryKeychain()) {
+      const service = await openService(join(dir, name), clock, keychain);
       services.push(service);
       return service;
     },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isoUtc } from '../../../main/core/clock.ts';
 import { memoryKeychain } from '../../../main/core/backup/index.ts';
-import { addProvider, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
+import { addProvider, startWorld, type SimWorld } from './sync-support.ts';
 
 const DAY_MS = 86_400_000;
 let world: SimWorld;
@@ -37,7 +37,7 @@ it.each(['tencent', 'aws'] as const)('carries parameters and bundles between an 
     const outDir = join(world.dir, `${type}-${label}`);
     await mkdir(outDir, { recursive: true });
     const materialExpiry = isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS));
-    const reply = await airGapped.wrap({ keyId: key!.id, paramsPath: await paramsFileFor(requestPath, key!.id, join(outDir, 'params.json')), outDir, materialExpiry });
+    const reply = await airGapped.wrap({ keyId: key!.id, paramsPath: requestPath, outDir, materialExpiry });
     return reply.files.find((file) => file.name === 'bundle.json')!.path;
   };
 
