@@ -6,7 +6,7 @@ import type { KeySpecName } from '../../../shared/key-specs.ts';
 import { isoUtc, systemClock, type Clock } from '../clock.ts';
 import { equalBytes, zeroize } from '../secret.ts';
 import { sameCheck, type BackupCheck, type BackupEntry, type BackupEntryMetadata, type ComputeCheck } from './backup-entry.ts';
-import { assertBatchId, itemAccount, parseItemAccount, reassemble, splitIntoItems, type Reassembly } from './batch-items.ts';
+import { assertBatchId, declaredItemCount, itemAccount, parseItemAccount, reassemble, splitIntoItems, type Reassembly } from './batch-items.ts';
 import { encodeBatchPayload, entryMaterialIntact, parseBatchPayload, type ParsedPayload, type PayloadEntryRecord } from './batch-payload.ts';
 import { itemLimitFor } from './item-limits.ts';
 import type { Keychain } from './keychain.ts';
@@ -109,11 +109,9 @@ export class BackupStore {
 
   /** One key's material from its backup, verified against its recorded check. The caller zeroes it. */
   async readKey(keyId: string, options: { batchId?: string | null } = {}): Promise<{ entry: BackupEntryMetadata; material: Uint8Array }> {
-    const index = await this.batchIndex();
     const damage: string[] = [];
-    for (const [batchId, indexes] of index) {
-      if (options.batchId != null && batchId !== options.batchId) continue;
-      const opened = await this.openBatch(batchId, indexes);
+    for await (const opened of this.openBatches(options.batchId)) {
+      const { batchId } = opened;
       try {
         const record = opened.parsed?.entries.find((entry) => entry.keyId === keyId);
         if (!record) {
@@ -152,9 +150,8 @@ export class BackupStore {
     let visited = 0;
     const skipped: Array<{ keyId: string; batchId: string; reason: string }> = [];
     const unreadableBatches: DamagedBatch[] = [];
-    for (const [batchId, indexes] of await this.batchIndex()) {
-      if (options.batchId != null && batchId !== options.batchId) continue;
-      const opened = await this.openBatch(batchId, indexes);
+    for await (const opened of this.openBatches(options.batchId)) {
+      const { batchId } = opened;
       try {
         if (!opened.parsed) unreadableBatches.push({ batchId, problems: opened.problems, keyIds: [] });
         for (const record of opened.parsed?.entries ?? []) {
@@ -291,6 +288,39 @@ export class BackupStore {
     );
   }
 
+  /**
+   * Opens the batch named (or every batch when none is), one at a time; the caller zeroes each
+   * `reassembly.payload`. A named batch is read straight from its accounts: item 0 says how many items
+   * there are. Listing is the fallback when item 0 is missing or unreadable (to name what is left), since
+   * listing reads every item in the keychain, of every batch, and grows with the vault.
+   */
+  private async *openBatches(only?: string | null): AsyncGenerator<OpenedBatch> {
+    if (only != null) {
+      const direct = await this.openNamedBatch(only);
+      if (direct) {
+        yield direct;
+        return;
+      }
+    }
+    for (const [batchId, indexes] of await this.batchIndex()) {
+      if (only != null && batchId !== only) continue;
+      yield await this.openBatch(batchId, indexes);
+    }
+  }
+
+  /** The batch read from its item accounts alone, or null when item 0 does not say how many there are. */
+  private async openNamedBatch(batchId: string): Promise<OpenedBatch | null> {
+    if (parseItemAccount(itemAccount(batchId, 0)) === null) return null;
+    const first = await this.keychain.get(itemAccount(batchId, 0));
+    if (first === null) return null;
+    const count = declaredItemCount(batchId, 0, first);
+    if (count === null) {
+      zeroize(first);
+      return null;
+    }
+    return this.openBatch(batchId, Array.from({ length: count }, (_, index) => index), first);
+  }
+
   /** Batch id -> item indexes present, from the keychain's account names. */
   private async batchIndex(): Promise<Map<string, number[]>> {
     const index = new Map<string, number[]>();
@@ -305,11 +335,13 @@ export class BackupStore {
     return index;
   }
 
-  /** Reads and reassembles a batch. The caller zeroes `reassembly.payload`. */
-  private async openBatch(batchId: string, indexes: readonly number[]): Promise<OpenedBatch> {
+  /** Reads and reassembles a batch (item 0 may be given, already read). The caller zeroes `reassembly.payload`. */
+  private async openBatch(batchId: string, indexes: readonly number[], firstItem?: Uint8Array): Promise<OpenedBatch> {
     const found: Array<{ index: number; bytes: Uint8Array | null }> = [];
     try {
-      for (const index of indexes) found.push({ index, bytes: await this.keychain.get(itemAccount(batchId, index)) });
+      for (const index of indexes) {
+        found.push({ index, bytes: index === 0 && firstItem ? firstItem : await this.keychain.get(itemAccount(batchId, index)) });
+      }
       const reassembly = reassemble(batchId, found);
       const problems = [...reassembly.problems];
       let parsed: ParsedPayload | null = null;
@@ -321,7 +353,7 @@ export class BackupStore {
       }
       return { batchId, reassembly, parsed, problems };
     } finally {
-      zeroize(...found.map((item) => item.bytes));
+      zeroize(firstItem, ...found.map((item) => item.bytes));
     }
   }
 

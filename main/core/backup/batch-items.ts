@@ -97,6 +97,16 @@ function parseItem(bytes: Uint8Array): { header: ItemHeader; data: Uint8Array } 
   }
 }
 
+/**
+ * How many items the batch has, as declared by a valid item `index` of `batchId` (null for anything
+ * else). Lets a reader that knows the batch go straight to its items instead of listing the keychain.
+ */
+export function declaredItemCount(batchId: string, index: number, bytes: Uint8Array): number | null {
+  const parsed = parseItem(bytes);
+  if ('problem' in parsed || parsed.header.batchId !== batchId || parsed.header.index !== index) return null;
+  return parsed.header.count;
+}
+
 export interface Reassembly {
   /** The payload with any unrecovered ranges zero-filled. Holds material: the caller zeroes it. */
   payload: Uint8Array;

@@ -72,6 +72,49 @@ describe('BackupStore', () => {
     for (const entry of entries.slice(0, 19)) expect(seen.get(entry.keyId)).toEqual(entry.material);
   });
 
+  it('reads a named batch straight from its items, without listing the keychain', async () => {
+    const keychain = memoryKeychain();
+    const backups = new BackupStore({ keychain, computeCheck: testCheck, itemLimit: 1_024 });
+    const entries = Array.from({ length: 20 }, () => aesEntry());
+    await backups.writeBatch('b', entries);
+    await backups.writeBatch('other', [aesEntry()]);
+    expect([...keychain.items.keys()].filter((account) => account.startsWith('backup/b/')).length).toBeGreaterThan(1);
+    keychain.plan({ failAfter: 0, counting: ['list'] }); // any listing now fails
+    const seen = new Map<string, Uint8Array>();
+    const result = await backups.forEachKey((entry, material) => {
+      seen.set(entry.keyId, material.slice());
+    }, { batchId: 'b' });
+    expect(result).toEqual({ visited: 20, skipped: [], unreadableBatches: [] });
+    for (const entry of entries) expect(seen.get(entry.keyId)).toEqual(entry.material);
+    const { material } = await backups.readKey(entries[7]!.keyId, { batchId: 'b' });
+    expect(material).toEqual(entries[7]!.material);
+  });
+
+  it('still finds and names a damaged named batch whose first item is gone', async () => {
+    const keychain = memoryKeychain();
+    const backups = new BackupStore({ keychain, computeCheck: testCheck, itemLimit: 1_024 });
+    const entries = Array.from({ length: 20 }, () => aesEntry());
+    await backups.writeBatch('b', entries);
+    keychain.items.delete('backup/b/0');
+    await expect(backups.readKey(entries[19]!.keyId, { batchId: 'b' })).rejects.toMatchObject({ code: 'BACKUP_CORRUPT', message: expect.stringContaining('item 1 of') });
+    const result = await backups.forEachKey(() => undefined, { batchId: 'b' });
+    expect(result.visited).toBe(0);
+    expect(result.unreadableBatches).toEqual([expect.objectContaining({ batchId: 'b' })]);
+    await expect(backups.readKey(entries[0]!.keyId, { batchId: 'nothing-here' })).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
+  });
+
+  it('does not take a named batch\'s first item for another batch\'s', async () => {
+    const keychain = memoryKeychain();
+    const backups = new BackupStore({ keychain, computeCheck: testCheck, itemLimit: 1_024 });
+    const entries = Array.from({ length: 20 }, () => aesEntry());
+    await backups.writeBatch('b', entries);
+    const other = aesEntry();
+    await backups.writeBatch('c', [other]);
+    keychain.items.set('backup/b/0', Uint8Array.from(keychain.items.get('backup/c/0')!)); // item 0 of c, under b's name
+    await expect(backups.readKey(entries[0]!.keyId, { batchId: 'b' })).rejects.toMatchObject({ code: 'BACKUP_CORRUPT' });
+    await expect(backups.readKey(other.keyId, { batchId: 'b' })).rejects.toMatchObject({ code: 'BACKUP_CORRUPT' }); // c's key is not served as b's
+  });
+
   it('refuses a batch id that could escape its namespace', async () => {
     const backups = new BackupStore({ keychain: memoryKeychain(), computeCheck: testCheck });
     await expect(backups.writeBatch('../x', [aesEntry()])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
