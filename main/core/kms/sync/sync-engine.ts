@@ -122,7 +122,8 @@ export class SyncEngine {
           result.completed.push({ job: vault.jobs.complete(job.id), outcome: outcome.value });
           events.push(...(outcome.value.audit ?? []));
         } else if (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts) {
-          const retryAt = new Date(clock.now().getTime() + retryDelayMs(job.attempts, this.options.backoff, this.options.random));
+          // The queue stores whole seconds (ISO-8601 UTC): round up, or a short wait would round to none.
+          const retryAt = new Date(Math.ceil((clock.now().getTime() + retryDelayMs(job.attempts, this.options.backoff, this.options.random)) / 1000) * 1000);
           vault.jobs.fail(job.id, describeFailure(outcome.error), { retryAt: isoUtc(retryAt) });
         } else {
           const failed = vault.jobs.fail(job.id, describeFailure(outcome.error));
