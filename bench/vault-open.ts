@@ -41,7 +41,7 @@ async function fillVault(dir: string): Promise<void> {
     vault.keys.insertMany(Array.from({ length: FILLED_KEYS }, (_, n) => keyRecord(n)));
     await vault.save();
   } finally {
-    vault.close();
+    await vault.close();
   }
 }
 

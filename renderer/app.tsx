@@ -1,7 +1,7 @@
 // The app frame: a header with the vault and the language switch, a tab list of screens (arrow keys move
 // between tabs, as the WAI-ARIA tabs pattern expects), and the current screen.
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { VAULT_CHANGED_EVENT } from './api/call.ts';
+import { KEYS_LOADED_EVENT, VAULT_CHANGED_EVENT } from './api/call.ts';
 import { useTranslation } from 'react-i18next';
 import { useQuery } from './api/hooks.ts';
 import { LANGUAGES } from './i18n/index.ts';
@@ -27,7 +27,20 @@ export function App({ initialScreen = 'vault' }: { initialScreen?: ScreenName })
   const { t, i18n } = useTranslation();
   const [screen, setScreen] = useState<ScreenName>(initialScreen);
   const tabs = useRef<Record<string, HTMLButtonElement | null>>({});
-  const vault = useQuery('vaultInfo', {}, [screen]);
+  // The header's summary waits for the key table when the app opens on the vault: at 10,000 keys both
+  // calls are a few hundred ms of main-process work, and the table is what the user opened the app for.
+  const [headerEnabled, setHeaderEnabled] = useState(initialScreen !== 'vault');
+  useEffect(() => {
+    if (headerEnabled) return;
+    const enable = () => setHeaderEnabled(true);
+    window.addEventListener(KEYS_LOADED_EVENT, enable);
+    const fallback = setTimeout(enable, 3000);
+    return () => {
+      window.removeEventListener(KEYS_LOADED_EVENT, enable);
+      clearTimeout(fallback);
+    };
+  }, [headerEnabled]);
+  const vault = useQuery('vaultInfo', {}, [], headerEnabled);
   const Screen = SCREENS[screen];
   const reloadVault = vault.reload;
   useEffect(() => {

@@ -18,6 +18,8 @@ const CHANGES_VAULT: ReadonlySet<ChannelName> = new Set<ChannelName>([
   'remoteCreateKey', 'providerAdd', 'providerRemove',
 ]);
 export const VAULT_CHANGED_EVENT = 'byok:vault-changed';
+/** The vault screen has its key list: the header's summary (a slower call at 10,000 keys) may load. */
+export const KEYS_LOADED_EVENT = 'byok:keys-loaded';
 
 export async function call<K extends ChannelName>(name: K, request: ChannelRequest<K>): Promise<ChannelReply<K>> {
   const method = window.byok[name] as unknown as (request: ChannelRequest<K>) => Promise<IpcReply<ChannelReply<K>>>;

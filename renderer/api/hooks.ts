@@ -11,12 +11,19 @@ export interface Query<T> {
   reload: () => void;
 }
 
-export function useQuery<K extends ChannelName>(name: K, request: ChannelRequest<K>, deps: unknown[] = []): Query<ChannelReply<K>> {
+/** `enabled: false` holds the call back (e.g. until more urgent data has loaded). */
+export function useQuery<K extends ChannelName>(
+  name: K,
+  request: ChannelRequest<K>,
+  deps: unknown[] = [],
+  enabled = true,
+): Query<ChannelReply<K>> {
   const [state, setState] = useState<{ data?: ChannelReply<K>; error?: CallError; loading: boolean }>({ loading: true });
   const [generation, setGeneration] = useState(0);
   const requestRef = useRef(request);
   requestRef.current = request;
   useEffect(() => {
+    if (!enabled) return;
     let live = true;
     setState((previous) => ({ ...previous, loading: true }));
     call(name, requestRef.current).then(
@@ -27,7 +34,7 @@ export function useQuery<K extends ChannelName>(name: K, request: ChannelRequest
       live = false;
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [name, generation, ...deps]);
+  }, [name, generation, enabled, ...deps]);
   const reload = useCallback(() => setGeneration((value) => value + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
 }

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { KEY_SPEC_NAMES, type KeySpecName } from '../../shared/key-specs.ts';
+import { KEYS_LOADED_EVENT } from '../api/call.ts';
 import { useQuery } from '../api/hooks.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
 import { SelectField } from '../components/field.tsx';
@@ -24,6 +25,9 @@ export function VaultScreen() {
   const [selectedId, setSelectedId] = useState<string>();
   const now = useMinuteClock();
   const keys = useQuery('listKeys', {}, []);
+  useEffect(() => {
+    if (keys.data) window.dispatchEvent(new Event(KEYS_LOADED_EVENT));
+  }, [keys.data]);
   // Filter locally: one listKeys call per vault open, then instant search over what is loaded.
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();

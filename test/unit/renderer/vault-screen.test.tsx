@@ -91,3 +91,25 @@ describe('VaultScreen', () => {
     expect(alert.textContent).toContain('run `byok vault rebuild`');
   });
 });
+
+describe('opening the app on the vault', () => {
+  it('loads the key table before the header’s vault summary', async () => {
+    const service = createFakeService([fakeKey(1, { alias: 'alias/first' })]);
+    let releaseKeys!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      releaseKeys = resolve;
+    });
+    const listKeys = service.listKeys.getMockImplementation() as (...args: unknown[]) => Promise<unknown>;
+    service.listKeys.mockImplementation(async (...args: unknown[]) => {
+      await gate;
+      return listKeys(...args);
+    });
+    installByok(service);
+    render(<App />);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(service.vaultInfo).not.toHaveBeenCalled();
+    releaseKeys();
+    await screen.findByText('alias/first');
+    await waitFor(() => expect(service.vaultInfo).toHaveBeenCalledTimes(1));
+  });
+});
