@@ -106,7 +106,9 @@ export async function prepareWrap(
     const materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
     const layout = outputLayout(params.provider, record.spec);
     const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias: record.alias }).map((file) => file.name)];
-    const existing = plannedNames.filter((name) => existsSync(join(request.outDir, name)));
+    // A folder that does not exist holds none of them: one look instead of one per file (a bulk wrap
+    // prepares a thousand new folders). writeOutputs checks again and creates each file exclusively.
+    const existing = existsSync(request.outDir) ? plannedNames.filter((name) => existsSync(join(request.outDir, name))) : [];
     if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${request.outDir}; outputs are never overwritten. Choose an empty output folder.`);
     return { record, params, algorithm, layout, materialExpiry, warnings, outDir: request.outDir, paramsFile: request.paramsFile };
   } catch (error) {
