@@ -12,6 +12,8 @@ export interface CeremonyRow {
   algorithm: WrappingAlgorithm | '';
   alias: string;
   key?: { id: string; check: KeyCheckValue };
+  /** What this key's generation drew from and whether the health tests passed. */
+  entropy?: GenerateKeysReply['entropy'];
   typedCheck: string;
   backupVerified?: boolean;
   wrap?: WrapReply;
@@ -22,7 +24,6 @@ export interface CeremonyState {
   rows: CeremonyRow[];
   operator: string;
   witnesses: string;
-  entropy?: GenerateKeysReply['entropy'];
   offlineAcknowledged: boolean;
   outDir: string;
   materialExpiry: string;
@@ -77,4 +78,11 @@ export function defaultAlgorithm(row: CeremonyRow): WrappingAlgorithm | '' {
   const allowed = algorithmsFor(row);
   if (row.algorithm && allowed.includes(row.algorithm)) return row.algorithm;
   return allowed[0] ?? '';
+}
+
+/** Health over the whole ceremony: every generated key's draw passed. */
+export function entropyHealth(rows: CeremonyRow[]): 'passed' | 'failed' | undefined {
+  const generated = rows.filter((row) => row.entropy);
+  if (generated.length === 0) return undefined;
+  return generated.every((row) => row.entropy!.healthPassed) ? 'passed' : 'failed';
 }

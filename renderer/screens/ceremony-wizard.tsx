@@ -17,6 +17,7 @@ import {
   algorithmsFor,
   allFiles,
   defaultAlgorithm,
+  entropyHealth,
   expectedReadBack,
   operatorContext,
   readBackMatches,
@@ -114,8 +115,8 @@ export function CeremonyWizard() {
           ...operatorContext(state),
         });
         const key = reply.keys[0]!;
-        rows[index] = { ...row, key: { id: key.id, check: key.check } };
-        setState((previous) => ({ ...previous, rows: [...rows], entropy: reply.entropy }));
+        rows[index] = { ...row, key: { id: key.id, check: key.check }, entropy: reply.entropy };
+        setState((previous) => ({ ...previous, rows: [...rows] }));
       }
       setState((previous) => ({ ...previous, diceRolls: '' })); // used; the page keeps no copy
     });
@@ -300,23 +301,27 @@ export function CeremonyWizard() {
             {t('ceremony.generate', { count: state.rows.length })}
           </button>
           {(busy || generateProgress) && <ProgressBar progress={generateProgress} label={t('ceremony.step.generate')} cancellable="generateKeys" />}
-          {state.entropy && (
-            <div role="status" className={state.entropy.healthPassed ? 'ok' : 'warning'} data-testid="entropy-health">
-              {state.entropy.healthPassed ? t('ceremony.entropyOk') : t('ceremony.entropyFailed')}
-              <ul>
-                {state.entropy.sources.map((source) => (
-                  <li key={`${source.kind}-${source.label}`}>{source.kind}: {source.label} ({source.bytes} B)</li>
-                ))}
-              </ul>
+          {entropyHealth(state.rows) && (
+            <div role="status" className={entropyHealth(state.rows) === 'passed' ? 'ok' : 'warning'} data-testid="entropy-health">
+              {entropyHealth(state.rows) === 'passed' ? t('ceremony.entropyOk') : t('ceremony.entropyFailed')}
             </div>
           )}
           <ul className="generated">
             {state.rows.filter((row) => row.key).map((row) => (
-              <li key={row.key!.id}>{row.alias} — {row.spec} — <CheckValue check={row.key!.check} full /></li>
+              <li key={row.key!.id}>
+                {row.alias} — {row.spec} — <CheckValue check={row.key!.check} full />
+                <ul className="entropy-sources">
+                  {row.entropy?.sources.map((source) => (
+                    <li key={`${source.kind}-${source.label}`}>
+                      {row.entropy!.healthPassed ? '✓' : '✗'} {source.kind}: {source.label} ({source.bytes} B)
+                    </li>
+                  ))}
+                </ul>
+              </li>
             ))}
           </ul>
           <div className="actions">
-            <button type="button" className="primary" disabled={!state.rows.every((row) => row.key)} onClick={() => go('kcv')}>{t('action.next')}</button>
+            <button type="button" className="primary" disabled={!state.rows.every((row) => row.key) || entropyHealth(state.rows) === 'failed'} onClick={() => go('kcv')}>{t('action.next')}</button>
           </div>
         </div>
       )}

@@ -60,7 +60,7 @@ describe('a ceremony in the browser', () => {
 
     await page.getByRole('button', { name: 'Generate 2 key(s)' }).click();
     await expect.poll(() => page.getByTestId('entropy-health').textContent()).toContain('passed');
-    await expect.poll(() => page.locator('.generated li').count()).toBe(2);
+    await expect.poll(() => page.locator('.generated > li').count()).toBe(2);
     await harness.screenshot('ceremony-4-generated');
     await page.getByRole('button', { name: 'Next' }).click();
 

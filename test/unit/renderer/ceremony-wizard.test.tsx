@@ -77,6 +77,28 @@ describe('CeremonyWizard', () => {
     expect(leftInField).toBe('');
   });
 
+  it('warns that the keys must not be used when a draw failed its health tests', async () => {
+    const service = createFakeService();
+    const generate = service.generateKeys.getMockImplementation() as (...args: unknown[]) => Promise<{ keys: unknown[]; entropy: { healthPassed: boolean } }>;
+    service.generateKeys.mockImplementationOnce(async (...args: unknown[]) => {
+      const reply = await generate(...args);
+      return { ...reply, entropy: { ...reply.entropy, healthPassed: false } };
+    });
+    installByok(service);
+    const user = userEvent.setup();
+    render(<App initialScreen="ceremony" />);
+    await user.type(screen.getByLabelText('Parameters file 1'), '/params/aws.json');
+    await user.click(screen.getByRole('button', { name: 'Read parameters' }));
+    await user.type(await screen.findByLabelText('Alias'), 'alias/bad-draw');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Check that this machine is offline' }));
+    await screen.findByTestId('offline-result');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Generate 1 key(s)' }));
+    expect((await screen.findByTestId('entropy-health')).textContent).toContain('FAILED: do not use these keys');
+    expect((screen.getByRole('button', { name: 'Next' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('blocks the ceremony when the witness types a different KCV', async () => {
     const service = createFakeService();
     installByok(service);
