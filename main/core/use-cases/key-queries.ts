@@ -12,7 +12,11 @@ export function requireKey(context: CoreContext, keyId: string): KeyRecord {
 }
 
 export function listKeys(context: CoreContext, filter: { search?: string; spec?: KeySpecName } = {}): { keys: KeySummary[] } {
-  const records = context.vault.keys.list(filter).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || (a.alias ?? '').localeCompare(b.alias ?? ''));
+  // The repository lists in creation order. All bindings are read in one query, not one per key:
+  // the table of a 10,000-key vault must open quickly.
+  const records = context.vault.keys.list(filter);
+  const bindingsByKey = new Map<string, ReturnType<CoreContext['vault']['bindings']['list']>>();
+  for (const binding of context.vault.bindings.list()) bindingsByKey.set(binding.keyId, [...(bindingsByKey.get(binding.keyId) ?? []), binding]);
   const keys = records.map((record): KeySummary => ({
     id: record.id,
     alias: record.alias ?? '',
@@ -22,7 +26,7 @@ export function listKeys(context: CoreContext, filter: { search?: string; spec?:
     createdAt: record.createdAt,
     status: record.status,
     backup: record.status === 'backup-missing' ? 'missing' : record.backupVerifiedAt ? 'verified' : 'unverified',
-    remote: context.vault.bindings.list({ keyId: record.id }).map((binding) => ({
+    remote: (bindingsByKey.get(record.id) ?? []).map((binding) => ({
       provider: binding.provider,
       providerType: binding.providerType,
       region: binding.region || null,

@@ -7,7 +7,8 @@ import { ByokError } from '../../../shared/errors.ts';
 import { replaceFileDurably, syncFolder } from './durable-file.ts';
 import type { vaultFiles } from './vault-files.ts';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Vault ids are UUIDs; older or hand-made vaults may hold another simple token. */
+const VAULT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export async function exists(path: string): Promise<boolean> {
   try {
@@ -25,7 +26,7 @@ export async function readVaultIdentity(path: string): Promise<string | null> {
   } catch {
     return null;
   }
-  if (!UUID.test(text)) throw new ByokError('VAULT_CORRUPT', `${basename(path)} does not hold a vault id. Restore it from a backup of the folder, or pass --vault-id to \`byok vault rebuild\`.`);
+  if (!VAULT_ID.test(text)) throw new ByokError('VAULT_CORRUPT', `${basename(path)} does not hold a vault id. Restore it from a backup of the folder, or pass --vault-id to \`byok vault rebuild\`.`);
   return text;
 }
 
