@@ -24,39 +24,68 @@ export interface DrawOptions {
   source?: RandomSource;
 }
 
-/**
- * How many OS bytes to draw for `length` bytes of material: at least two APT windows, and enough that the
- * claimed min-entropy (4 bits a byte) is twice the material's bits.
- */
-export function osDrawLength(length: number): number {
-  return Math.max(MIN_OS_DRAW_BYTES, Math.ceil((2 * 8 * length) / CLAIMED_MIN_ENTROPY_BITS_PER_BYTE));
+export function drawKeyMaterial(length: number, options: DrawOptions = {}): { material: Uint8Array; evidence: EntropyEvidence } {
+  return drawKeyMaterials(length, 1, options).keys[0]!;
 }
 
-export function drawKeyMaterial(length: number, options: DrawOptions = {}): { material: Uint8Array; evidence: EntropyEvidence } {
+/** The OS bytes behind each key of a draw for `count` keys: two APT windows in all, and twice the key's bits each. */
+export function osSegmentLength(length: number, count: number): number {
+  return Math.max(Math.ceil((2 * 8 * length) / CLAIMED_MIN_ENTROPY_BITS_PER_BYTE), Math.ceil(MIN_OS_DRAW_BYTES / count));
+}
+
+/** Keys per draw and bytes per draw: a ceremony batch (1,000 keys) of the largest symmetric keys is 256 KiB. */
+export const MAX_KEYS_PER_DRAW = 10_000;
+const MAX_DRAW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Material for `count` keys of `length` bytes from ONE OS draw, health-tested as one continuous stream
+ * before anything is derived (a failure anywhere in it refuses the whole draw). Each key is derived with
+ * HKDF-SHA-512 from its own, disjoint segment of the draw (plus any operator entropy), a segment as long
+ * as a single key's draw would be for the claimed min-entropy (twice the key's bits), so no key shares
+ * OS entropy with another. One draw and one pass of the tests instead of one per key is what makes a
+ * bulk ceremony cheap; for one key this is exactly the single draw.
+ */
+export function drawKeyMaterials(
+  length: number,
+  count: number,
+  options: DrawOptions = {},
+): { keys: Array<{ material: Uint8Array; evidence: EntropyEvidence }>; health: HealthReport } {
   if (!Number.isInteger(length) || length < 1 || length > MAX_MATERIAL_BYTES) {
     throw new ByokError('INVALID_ARGUMENT', `Key material length must be a whole number of bytes from 1 to ${MAX_MATERIAL_BYTES}.`, { length });
+  }
+  const segment = Number.isInteger(count) && count >= 1 && count <= MAX_KEYS_PER_DRAW ? osSegmentLength(length, count) : 0;
+  if (segment === 0 || segment * count > MAX_DRAW_BYTES) {
+    throw new ByokError('INVALID_ARGUMENT', `One entropy draw serves 1 to ${MAX_KEYS_PER_DRAW} keys and at most ${MAX_DRAW_BYTES / 1024 / 1024} MiB; split the batch.`, { count });
   }
   const operatorEntropy = options.operatorEntropy ?? [];
   refuseEmptyOperatorEntropy(operatorEntropy);
   const source = options.source ?? osRandomSource;
 
-  const osDraw = drawFrom(source, osDrawLength(length));
+  const osDraw = drawFrom(source, segment * count);
+  const keys: Array<{ material: Uint8Array; evidence: EntropyEvidence }> = [];
   let inputKeyingMaterial: Uint8Array | undefined;
   try {
     const health = runHealthTests(osDraw);
     if (!health.passed) throw healthFailure(health);
-    inputKeyingMaterial = concatenateInput(osDraw, operatorEntropy);
+    // One IKM buffer: the operator part is written once, each key's segment is copied in front of it.
+    inputKeyingMaterial = concatenateInput(osDraw.subarray(0, segment), operatorEntropy);
     const info = new TextEncoder().encode(`key material, ${length} bytes`);
-    // node:crypto copies the IKM into its own key object for HMAC; that copy cannot be zeroed from here.
-    const material = new Uint8Array(hkdfSync('sha512', inputKeyingMaterial, HKDF_SALT, info, length));
-    const evidence: EntropyEvidence = {
-      sources: [
-        { kind: 'os-csprng', label: randomSourceLabel(source), bytes: osDraw.length },
-        ...operatorEntropy.map((entropy) => ({ kind: OPERATOR_EVIDENCE_KIND[entropy.kind], label: entropy.label, bytes: entropy.bytes.length })),
-      ],
-      health,
-    };
-    return { material, evidence };
+    const sources: EntropyEvidence['sources'] = [
+      { kind: 'os-csprng', label: randomSourceLabel(source), bytes: segment },
+      ...operatorEntropy.map((entropy) => ({ kind: OPERATOR_EVIDENCE_KIND[entropy.kind], label: entropy.label, bytes: entropy.bytes.length })),
+    ];
+    for (let index = 0; index < count; index++) {
+      inputKeyingMaterial.set(osDraw.subarray(index * segment, (index + 1) * segment), 0);
+      // node:crypto copies the IKM into its own key object for HMAC; that copy cannot be zeroed from here.
+      const material = new Uint8Array(hkdfSync('sha512', inputKeyingMaterial, HKDF_SALT, info, length));
+      const evidence: EntropyEvidence = { sources: sources.map((entry) => ({ ...entry })), health };
+      if (count > 1) evidence.osStream = { keys: count, bytes: osDraw.length };
+      keys.push({ material, evidence });
+    }
+    return { keys, health };
+  } catch (error) {
+    for (const key of keys) zeroize(key.material);
+    throw error;
   } finally {
     zeroize(osDraw, inputKeyingMaterial);
   }

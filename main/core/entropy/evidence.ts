@@ -10,4 +10,10 @@ export type EntropySourceKind = 'os-csprng' | 'operator-file' | 'operator-dice';
 export type EntropyEvidence = {
   sources: Array<{ kind: EntropySourceKind; label: string; bytes: number }>;
   health: HealthReport;
+  /**
+   * Set when the key came from a draw shared by several keys: the whole draw (`bytes`, for `keys` keys)
+   * is what `health` tested as one continuous stream; the key used only its own segment of it (the
+   * os-csprng source's `bytes`).
+   */
+  osStream?: { keys: number; bytes: number };
 };

@@ -13,4 +13,4 @@ export {
   REPETITION_COUNT_CUTOFF,
 } from './health-cutoffs.ts';
 export type { DrawOptions } from './draw-key-material.ts';
-export { drawKeyMaterial, healthCheckOsSource, MIN_OS_DRAW_BYTES } from './draw-key-material.ts';
+export { drawKeyMaterial, drawKeyMaterials, healthCheckOsSource, MAX_KEYS_PER_DRAW, MIN_OS_DRAW_BYTES, osSegmentLength } from './draw-key-material.ts';

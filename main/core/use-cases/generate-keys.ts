@@ -6,7 +6,7 @@ import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPECS, isKeySpecName } from '../../../shared/key-specs.ts';
 import { isoUtc } from '../clock.ts';
 import { operatorEntropyFromDice, operatorEntropyFromFile, type OperatorEntropy } from '../entropy/index.ts';
-import { generateKey, type GeneratedKey } from '../keys/index.ts';
+import { generateKeyBatch, type GeneratedKey } from '../keys/index.ts';
 import { zeroize } from '../secret.ts';
 import type { CoreContext } from './context.ts';
 import { assertAlias, operatorFields } from './validation.ts';
@@ -88,11 +88,13 @@ async function generateBatch(
 ): Promise<{ keys: GenerateKeysReply['keys']; sources: GenerateKeysReply['entropy']['sources'] }> {
   const generated: Array<{ id: string; alias: string; createdAt: string; key: GeneratedKey }> = [];
   const batchId = randomUUID();
+  let samplesTested = 0;
   try {
-    for (const alias of aliases) {
-      const key = await generateKey(request.spec, operatorEntropy.length ? { operatorEntropy } : {});
-      generated.push({ id: randomUUID(), alias, createdAt: isoUtc(context.clock.now()), key });
-      onGenerated(generated.length);
+    // Symmetric keys of a batch come from one health-tested OS draw, each from its own segment of it.
+    const batch = await generateKeyBatch(request.spec, aliases.length, { ...(operatorEntropy.length ? { operatorEntropy } : {}), onGenerated });
+    samplesTested = batch.samplesTested;
+    for (const [index, key] of batch.keys.entries()) {
+      generated.push({ id: randomUUID(), alias: aliases[index]!, createdAt: isoUtc(context.clock.now()), key });
     }
     await context.backups.writeBatch(
       batchId,
@@ -110,7 +112,7 @@ async function generateBatch(
   await context.audit.appendMany([{
     type: 'entropy.health',
     ...who,
-    data: { passed: true, batchId, keys: generated.length, standard: first.health.standard, samples: generated.reduce((sum, { key }) => sum + key.entropy.health.samples, 0) },
+    data: { passed: true, batchId, keys: generated.length, standard: first.health.standard, samples: samplesTested },
   }, {
     type: 'key.generated',
     ...who,

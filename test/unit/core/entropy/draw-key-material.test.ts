@@ -1,9 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import { hkdfSync, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ByokError } from '../../../../shared/errors.ts';
 import {
+  MAX_KEYS_PER_DRAW,
   MIN_OS_DRAW_BYTES,
   drawKeyMaterial,
+  drawKeyMaterials,
+  osSegmentLength,
   healthCheckOsSource,
   operatorEntropyFromDice,
   type RandomSource,
@@ -174,5 +177,85 @@ describe('healthCheckOsSource', () => {
 
   it('refuses a stuck source', () => {
     expectHealthFailure(() => healthCheckOsSource({ source: (length) => new Uint8Array(length) }));
+  });
+});
+
+describe('drawKeyMaterials: one health-tested draw for a batch of keys', () => {
+  const SALT = 'byok-ceremony/entropy/v1';
+  /** The derivation spelled out independently: HKDF-SHA-512 over the key's own segment of the draw. */
+  const expected = (segment: Uint8Array, length: number, operator = new Uint8Array(0)) =>
+    new Uint8Array(hkdfSync('sha512', Buffer.concat([segment, operator]), SALT, `key material, ${length} bytes`, length));
+
+  it('draws once, health-tests the whole stream, and derives each key from its own segment', () => {
+    const draw = new Uint8Array(randomBytes(1000 * 128));
+    const { source, handedOut } = recordingSource((length) => draw.slice(0, length));
+    const { keys, health } = drawKeyMaterials(32, 1000, { source });
+    expect(handedOut.map((bytes) => bytes.length)).toEqual([128_000]);
+    expect(health).toMatchObject({ passed: true, samples: 128_000 });
+    expect(keys).toHaveLength(1000);
+    for (const index of [0, 1, 499, 999]) {
+      expect(keys[index]!.material).toEqual(expected(draw.subarray(index * 128, (index + 1) * 128), 32));
+    }
+    expect(new Set(keys.map((key) => Buffer.from(key.material).toString('hex'))).size).toBe(1000);
+    expect(keys[3]!.evidence).toEqual({
+      sources: [{ kind: 'os-csprng', label: 'injected random source', bytes: 128 }],
+      health,
+      osStream: { keys: 1000, bytes: 128_000 },
+    });
+    expect(handedOut[0]!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('gives each key twice its bits of claimed min-entropy, and the whole draw at least two APT windows', () => {
+    expect(osSegmentLength(32, 1000)).toBe(128); // 128 bytes x 4 claimed bits = 512 bits for a 256-bit key
+    expect(osSegmentLength(16, 1000)).toBe(64);
+    expect(osSegmentLength(64, 1000)).toBe(256);
+    expect(osSegmentLength(32, 4)).toBe(256); // 4 x 256 = 1,024
+    expect(osSegmentLength(32, 1)).toBe(MIN_OS_DRAW_BYTES);
+    const { keys, health } = drawKeyMaterials(32, 1);
+    expect(health.samples).toBe(MIN_OS_DRAW_BYTES);
+    expect(keys[0]!.evidence.osStream).toBeUndefined();
+  });
+
+  it('mixes operator entropy into every key of the batch', () => {
+    const draw = new Uint8Array(randomBytes(10 * 128));
+    const dice = operatorEntropyFromDice('6 2 4 1 5 3 3 6 1 2 5 4 4 4 2 6 1 3 5 5');
+    const operatorPart = Buffer.concat([Uint8Array.of(2), Buffer.from([0, 0, 0, dice.bytes.length]), dice.bytes]);
+    const { keys } = drawKeyMaterials(32, 10, { source: fixedSource(draw), operatorEntropy: [dice] });
+    for (const [index, key] of keys.entries()) expect(key.material).toEqual(expected(draw.subarray(index * 128, (index + 1) * 128), 32, operatorPart));
+    expect(keys[9]!.evidence.sources.map((source) => source.kind)).toEqual(['os-csprng', 'operator-dice']);
+  });
+
+  it('refuses the whole batch when the source is stuck, and zeroes the draw', () => {
+    const { source, handedOut } = recordingSource((length) => new Uint8Array(length));
+    const error = expectHealthFailure(() => drawKeyMaterials(32, 1000, { source }));
+    expect(error.details).toMatchObject({ samples: 128_000, longestRun: 128_000 });
+    expect(handedOut[0]!.every((byte) => byte === 0)).toBe(true);
+  });
+
+  it('refuses the whole batch when the source sticks inside one key\'s segment only', () => {
+    const stuckFrom = 700 * 128 + 40; // 11 equal bytes in the middle of key 700's segment
+    const source: RandomSource = (length) => {
+      const bytes = new Uint8Array(randomBytes(length));
+      bytes.fill(0x5a, stuckFrom, stuckFrom + 11);
+      return bytes;
+    };
+    const error = expectHealthFailure(() => drawKeyMaterials(32, 1000, { source }));
+    expect(error.details).toMatchObject({ samples: 128_000, longestRun: expect.any(Number) });
+    expect((error.details as { longestRun: number }).longestRun).toBeGreaterThanOrEqual(11);
+  });
+
+  it('catches a run that crosses from one key\'s segment into the next', () => {
+    const source: RandomSource = (length) => {
+      const bytes = new Uint8Array(randomBytes(length));
+      bytes.fill(0x00, 5 * 128 - 6, 5 * 128 + 6); // 12 zero bytes across the boundary of keys 4 and 5
+      return bytes;
+    };
+    expectHealthFailure(() => drawKeyMaterials(32, 1000, { source }));
+  });
+
+  it('refuses a batch size it does not serve', () => {
+    for (const count of [0, -1, 1.5, MAX_KEYS_PER_DRAW + 1]) {
+      expect(() => drawKeyMaterials(32, count)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
+    }
   });
 });

@@ -1,9 +1,9 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KEY_SPECS, KEY_SPEC_NAMES, type KeySpecName } from '../../../../shared/key-specs.ts';
 import { operatorEntropyFromDice, type RandomSource } from '../../../../main/core/entropy/index.ts';
-import { computeKeyCheck, generateKey, publicKeySpkiFromPrivate, type GeneratedKey } from '../../../../main/core/keys/index.ts';
+import { computeKeyCheck, generateKey, generateKeyBatch, publicKeySpkiFromPrivate, type GeneratedKey } from '../../../../main/core/keys/index.ts';
 
 const SYMMETRIC_SPECS = KEY_SPEC_NAMES.filter((spec) => KEY_SPECS[spec].kind === 'symmetric');
 const EC_SPECS = ['EC_P256', 'EC_P384'] as const;
@@ -147,5 +147,38 @@ describe('the generated check is what computeKeyCheck recomputes (property)', ()
       }),
       { numRuns: 2 },
     );
+  });
+});
+
+describe('generateKeyBatch', () => {
+  it.each(SYMMETRIC_SPECS)('makes a batch of %s keys from one health-tested draw, each with its recomputable KCV', async (spec) => {
+    const draws: number[] = [];
+    const counting: RandomSource = (length) => {
+      draws.push(length);
+      return new Uint8Array(randomBytes(length));
+    };
+    const done: number[] = [];
+    const { keys, samplesTested } = await generateKeyBatch(spec, 50, { source: counting, onGenerated: (count) => done.push(count) });
+    expect(draws).toHaveLength(1);
+    expect(samplesTested).toBe(draws[0]);
+    expect(keys).toHaveLength(50);
+    expect(done).toEqual(Array.from({ length: 50 }, (_, index) => index + 1));
+    for (const key of keys) {
+      expect(key.spec).toBe(spec);
+      expect(computeKeyCheck(spec, key.material)).toEqual(key.check);
+      expect(key.entropy.osStream).toEqual({ keys: 50, bytes: draws[0] });
+    }
+    expect(new Set(keys.map((key) => Buffer.from(key.material).toString('hex'))).size).toBe(50);
+  });
+
+  it('refuses the whole batch on a stuck source and produces no key', async () => {
+    await expectRefusal(generateKeyBatch('AES_256', 1000, { source: stuckSource }), 'ENTROPY_HEALTH_FAILED');
+  });
+
+  it('generates asymmetric keys one by one, each with its own health-tested draw', async () => {
+    const { keys, samplesTested } = await generateKeyBatch('EC_P256', 3);
+    expect(keys).toHaveLength(3);
+    expect(samplesTested).toBe(3 * 1024);
+    for (const key of keys) expect(computeKeyCheck('EC_P256', key.material)).toEqual(key.check);
   });
 });
