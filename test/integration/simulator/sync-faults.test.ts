@@ -1,6 +1,7 @@
 // Faults: the simulator fails 20% of requests (5xx, throttling, timeouts, malformed replies, dropped
-// connections, drawn from a seeded generator). A sync of 200 keys must converge: every key imported
-// exactly once (counted by a proxy outside the client), none lost, every job done.
+// connections, drawn from a seeded generator). A sync of 200 keys at three providers (100 AWS, 50
+// Tencent, 50 Huawei) must converge: every key imported exactly once (counted by a proxy outside the
+// client), none lost, every job done.
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isoUtc } from '../../../main/core/clock.ts';
@@ -20,16 +21,26 @@ afterAll(async () => {
   await world?.close();
 });
 
-it('converges on 200 imports with 20% mixed faults, importing every key exactly once', { timeout: 120_000 }, async () => {
+const FLEET = [
+  { type: 'aws', keys: 100, region: 'eu-west-1' },
+  { type: 'tencent', keys: 50, region: 'ap-guangzhou' },
+  { type: 'huawei', keys: 50, region: 'cn-north-4' },
+] as const;
+
+it('converges on 200 imports at three providers with 20% mixed faults, importing every key exactly once', { timeout: 120_000 }, async () => {
   const service = await world.open('faults');
-  await service.providerAdd({ name: 'aws', type: 'aws', region: 'eu-west-1', endpoint: proxy.url, ...PROVIDER_LOGINS.aws });
-  const { keys } = await service.generateKeys({ spec: 'AES_256', alias: 'fleet', count: KEYS });
   const remoteIds = new Map<string, string>();
-  for (const key of keys) remoteIds.set(key.id, (await service.remoteCreateKey({ provider: 'aws', keyId: key.id })).remoteKeyId);
-  const request = join(world.dir, 'fleet-request.json');
-  await service.remoteParams({ provider: 'aws', keyIds: keys.map((key) => key.id), out: request });
   const expiry = isoUtc(new Date(world.clock.now().getTime() + 90 * 86_400_000));
-  await service.wrapAll({ paramsPath: request, outDir: join(world.dir, 'fleet'), materialExpiry: expiry });
+  for (const { type, keys: count, region } of FLEET) {
+    const login = PROVIDER_LOGINS[type];
+    await service.providerAdd({ name: type, type, region, endpoint: proxy.url, accessKeyId: login.accessKeyId, secret: login.secret, ...('projectId' in login ? { projectId: login.projectId } : {}) });
+    const { keys } = await service.generateKeys({ spec: 'AES_256', alias: `fleet-${type}`, count });
+    for (const key of keys) remoteIds.set(key.id, (await service.remoteCreateKey({ provider: type, keyId: key.id })).remoteKeyId);
+    const request = join(world.dir, `fleet-${type}-request.json`);
+    await service.remoteParams({ provider: type, keyIds: keys.map((key) => key.id), out: request });
+    await service.wrapAll({ paramsPath: request, outDir: join(world.dir, `fleet-${type}`), materialExpiry: expiry });
+  }
+  expect(remoteIds.size).toBe(KEYS);
 
   await world.faults({ rate: 0.2, kinds: ['5xx', 'timeout', 'throttle', 'malformed', 'drop'], seed: 20261125 });
   const imported = new Set<string>();
@@ -54,7 +65,7 @@ it('converges on 200 imports with 20% mixed faults, importing every key exactly 
   const state = await world.state();
   for (const remoteKeyId of remoteIds.values()) {
     const bare = remoteKeyId.split('/').pop()!;
-    expect(state.keys.find((entry) => entry.keyId === bare)).toMatchObject({ state: 'Enabled' });
-    expect(proxy.imports.get(bare)).toBe(1);
+    expect(state.keys.find((entry) => entry.keyId === bare), bare).toMatchObject({ state: 'Enabled' });
+    expect(proxy.imports.get(bare), `imports of ${bare}`).toBe(1);
   }
 });
