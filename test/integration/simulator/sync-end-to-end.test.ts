@@ -88,6 +88,28 @@ describe('connected mode against the simulator (AWS)', () => {
   });
 });
 
+describe('renewing one key on demand', () => {
+  it('re-imports from the backup here, or writes a renewal request when asked for a file', async () => {
+    const service = await world.open('renew-on-demand');
+    await addProvider(service, world, 'tencent');
+    const [key] = (await service.generateKeys({ spec: 'AES_256', alias: 'renew-me' })).keys;
+    await service.remoteCreateKey({ provider: 'tencent', keyId: key!.id });
+    const first = isoUtc(new Date(world.clock.now().getTime() + 10 * DAY_MS));
+    await service.importBundle({ path: await wrapFor(service, key!.id, 'tencent', 'renew-first', { materialExpiry: first }) });
+
+    const later = isoUtc(new Date(world.clock.now().getTime() + 200 * DAY_MS));
+    const renewed = await service.renewKey({ keyId: key!.id, materialExpiry: later });
+    expect(renewed).toEqual({ keyId: key!.id, renewed: true, renewalRequest: null, materialExpiry: later });
+    const remote = (await service.listKeys()).keys.find((entry) => entry.id === key!.id)!.remote[0]!;
+    expect(remote).toMatchObject({ state: 'Enabled', materialExpiry: later });
+
+    const out = join(world.dir, 'renew-on-demand-request.json');
+    const request = await service.renewKey({ keyId: key!.id, out });
+    expect(request).toMatchObject({ renewed: false, renewalRequest: out });
+    await expect(service.renewKey({ keyId: key!.id, out })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
+  });
+});
+
 describe('connected mode against the simulator (Huawei, asymmetric)', () => {
   it('imports an EC key as two fields, proves it by the public key, and cannot delete its material', async () => {
     const service = await world.open('huawei-vault');
