@@ -59,3 +59,22 @@ it.each(['tencent', 'aws'] as const)('carries parameters and bundles between an 
   const after = await online.sync({});
   expect(after).toMatchObject({ expired: [], drifted: [], failedJobs: [] });
 });
+
+it('refuses a bundle whose check value is not the one read at the air-gapped machine', async () => {
+  const airGapped = await world.open('air-gapped-check', memoryKeychain());
+  const online = await world.open('online-check', memoryKeychain());
+  await addProvider(online, world, 'aws');
+  const [key] = (await airGapped.generateKeys({ spec: 'AES_256', alias: 'misread' })).keys;
+  const withoutCheck = { provider: 'aws', keyId: key!.id, spec: 'AES_256' };
+  await expect(online.remoteCreateKey(withoutCheck as Parameters<typeof online.remoteCreateKey>[0])).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' });
+  const misread = key!.check.value === 'ABCDEF' ? '123456' : 'ABCDEF';
+  await online.remoteCreateKey({ ...withoutCheck, check: misread } as Parameters<typeof online.remoteCreateKey>[0]);
+  const request = join(world.dir, 'misread-request.json');
+  await online.remoteParams({ provider: 'aws', keyIds: [key!.id], out: request });
+  const outDir = join(world.dir, 'misread-out');
+  await mkdir(outDir, { recursive: true });
+  const wrapped = await airGapped.wrap({ keyId: key!.id, paramsPath: request, outDir });
+  const bundle = wrapped.files.find((file) => file.name === 'bundle.json')!.path;
+  await expect(online.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
+  expect((await world.state()).keys.filter((entry) => entry.everImported === true && String(entry.alias).includes(key!.id))).toEqual([]);
+});

@@ -39,7 +39,7 @@ export function importOperations(services: OperationServices) {
       const known = vault.keys.get(bundle.keyId);
       if (!known) {
         vault.keys.insert({ ...placeholderKey(bundle.keyId, bundle.spec, bundle.createdAt), alias: bundle.alias, check: bundle.check });
-      } else if (known.spec !== bundle.spec || (known.check.value !== '' && known.check.value !== bundle.check.value)) {
+      } else if (known.spec !== bundle.spec || known.check.value !== bundle.check.value) {
         throw new ByokError('BUNDLE_INVALID', `The bundle says key ${bundle.keyId} is ${bundle.spec} with check value ${bundle.check.value}; this vault records ${known.spec} ${known.check.value}. It is not this key's bundle.`);
       }
       if (!vault.bindings.list({ keyId: bundle.keyId, provider: provider.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId)) {

@@ -2,6 +2,7 @@
 import type { OperatorContext, RemoteCreateKeyReply, RemoteCreateKeyRequest, RemoteParamsReply, RemoteParamsRequest, RemoteState } from '../../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../../shared/errors.ts';
 import { KEY_SPECS, type KeySpecName } from '../../../../shared/key-specs.ts';
+import type { KeyRecord } from '../../vault/index.ts';
 import { isWrappingAlgorithm, type ProviderId } from '../../../../shared/providers.ts';
 import { isoUtc } from '../../clock.ts';
 import { parseImportParameters } from '../../wrap/index.ts';
@@ -28,25 +29,27 @@ export function remoteOperations(services: OperationServices) {
   const { core: context, connections, engine, interactiveBudgetMs } = services;
   const { vault, audit, clock } = context;
 
+  function placeholderFor(request: RemoteCreateKeyRequest & RemoteCreateKeyOptions): KeyRecord {
+    const { spec, check } = request;
+    if (!spec || !(spec in KEY_SPECS) || !check) {
+      throw new ByokError('KEY_NOT_FOUND', `No key ${request.keyId} in this vault. On the connected machine of a two-machine ceremony, pass the key's spec (--spec) and its KCV or fingerprint (--check) as read at the air-gapped machine.`);
+    }
+    const kind = KEY_SPECS[spec].kind === 'symmetric' ? 'kcv' : 'fingerprint';
+    const value = check.trim();
+    if (!(kind === 'kcv' ? /^[0-9A-Fa-f]{6}$/ : /^[0-9A-Fa-f]{64}$/).test(value)) {
+      throw new ByokError('INVALID_ARGUMENT', kind === 'kcv' ? 'A KCV is 6 hex digits.' : 'A fingerprint is 64 hex digits (SHA-256 of the public key).');
+    }
+    return { ...placeholderKey(request.keyId, spec, isoUtc(clock.now())), check: { kind, value: kind === 'kcv' ? value.toUpperCase() : value.toLowerCase() } };
+  }
+
   return {
     async remoteCreateKey(request: RemoteCreateKeyRequest & RemoteCreateKeyOptions): Promise<RemoteCreateKeyReply> {
       const { operator, witnesses } = request;
-      let record = vault.keys.get(request.keyId);
-      const { spec, check } = request as { spec?: KeySpecName; check?: string };
-      if (!record) {
-        // Two-machine flow: the key lives on the air-gapped machine; this vault knows it by the id, spec
-        // and check value the operator carries across (the KCV or fingerprint the witnesses read aloud).
-        if (!spec || !(spec in KEY_SPECS)) {
-          throw new ByokError('KEY_NOT_FOUND', `No key ${request.keyId} in this vault. On the connected machine of a two-machine ceremony, pass the key's spec (--spec) and check value (--check) too.`);
-        }
-        const kind = KEY_SPECS[spec].kind === 'symmetric' ? 'kcv' : 'fingerprint';
-        const value = (check ?? '').trim();
-        if (value !== '' && !(kind === 'kcv' ? /^[0-9A-Fa-f]{6}$/ : /^[0-9A-Fa-f]{64}$/).test(value)) {
-          throw new ByokError('INVALID_ARGUMENT', kind === 'kcv' ? 'A KCV is 6 hex digits.' : 'A fingerprint is 64 hex digits (SHA-256 of the public key).');
-        }
-        record = { ...placeholderKey(request.keyId, spec, isoUtc(clock.now())), check: { kind, value: kind === 'kcv' ? value.toUpperCase() : value.toLowerCase() } };
-        vault.keys.insert(record);
-      }
+      const known = vault.keys.get(request.keyId);
+      // Two-machine flow: the key lives on the air-gapped machine; this vault knows it by the id, spec and
+      // check value the operator carries across (the KCV or fingerprint the witnesses read aloud), and
+      // records it only once its remote key exists. The bundle must later show the same check value.
+      const record = known ?? placeholderFor(request);
       const provider = connections.record(request.provider);
       const existing = vault.bindings.list({ keyId: record.id, provider: provider.name })[0];
       if (existing) throw new ByokError('OUTPUT_EXISTS', `Key ${record.id} already has remote key ${existing.remoteKeyId} at "${provider.name}".`);
@@ -58,12 +61,12 @@ export function remoteOperations(services: OperationServices) {
         spec: record.spec,
         ...(request.description ? { description: request.description } : {}),
       });
+      if (!known) vault.keys.insert(record);
       vault.bindings.upsert({ keyId: record.id, provider: provider.name, region: provider.region ?? '', remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: isoUtc(clock.now()) });
       await vault.save();
       await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'remote-key-created', keyId: record.id, provider: provider.name, remoteKeyId } });
       return { keyId: record.id, provider: provider.name, remoteKeyId };
     },
-
 
     async remoteParams(request: RemoteParamsRequest): Promise<RemoteParamsReply> {
       if (request.keyIds.length === 0) throw new ByokError('INVALID_ARGUMENT', 'Name at least one key (--key).');
