@@ -40,7 +40,7 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 
 /** Encodes a batch. The result holds material: the caller zeroes it. */
 export function encodeBatchPayload(batch: { batchId: string; createdAt: string; entries: readonly BackupEntry[] }): Uint8Array {
-  const table = new ByteWriter();
+  const table = new ByteWriter(batch.entries.length * 160);
   let materialOffset = 0;
   for (const entry of batch.entries) {
     const kind = CHECK_KINDS.indexOf(entry.check.kind);
@@ -57,13 +57,14 @@ export function encodeBatchPayload(batch: { batchId: string; createdAt: string; 
       .bytes(sha256(entry.material));
     materialOffset += entry.material.length;
   }
-  const out = new ByteWriter()
+  const tableBytes = table.finish();
+  const out = new ByteWriter(tableBytes.length + materialOffset + 128)
     .bytes(PAYLOAD_MAGIC)
     .u8(PAYLOAD_FORMAT_VERSION)
     .text(batch.batchId)
     .text(batch.createdAt)
     .u32(batch.entries.length)
-    .bytes(table.finish());
+    .bytes(tableBytes);
   for (const entry of batch.entries) out.bytes(entry.material);
   return out.finish();
 }

@@ -6,30 +6,57 @@ const utf8 = new TextEncoder();
 const fromUtf8 = new TextDecoder('utf-8', { fatal: true });
 const NO_TEXT = 0xffff;
 
+/**
+ * Appends into one growing buffer (a batch of a thousand keys is some 12,000 fields: one small array per
+ * field was most of the cost of encoding it). The buffer may hold material, so a buffer outgrown is
+ * zeroed before it is dropped, and finish() zeroes the working buffer after copying the result out.
+ */
 export class ByteWriter {
-  private parts: Uint8Array[] = [];
+  private buffer: Uint8Array;
+  private view: DataView;
   private total = 0;
+
+  /** `capacity`: the expected length, to grow the buffer fewer times. */
+  constructor(capacity = 256) {
+    this.buffer = new Uint8Array(Math.max(16, capacity));
+    this.view = new DataView(this.buffer.buffer);
+  }
 
   get length(): number {
     return this.total;
   }
+  private reserve(count: number): number {
+    const at = this.total;
+    if (at + count > this.buffer.length) {
+      const grown = new Uint8Array(Math.max(this.buffer.length * 2, at + count));
+      grown.set(this.buffer.subarray(0, at));
+      this.buffer.fill(0);
+      this.buffer = grown;
+      this.view = new DataView(grown.buffer);
+    }
+    this.total = at + count;
+    return at;
+  }
+  /** Copies `value` in (the caller keeps, and zeroes, its own bytes). */
   bytes(value: Uint8Array): this {
-    this.parts.push(value);
-    this.total += value.length;
+    const at = this.reserve(value.length); // before reading this.buffer: reserve may replace it
+    this.buffer.set(value, at);
     return this;
   }
   u8(value: number): this {
-    return this.bytes(Uint8Array.of(value));
+    const at = this.reserve(1);
+    this.view.setUint8(at, value);
+    return this;
   }
   u16(value: number): this {
-    const out = new Uint8Array(2);
-    new DataView(out.buffer).setUint16(0, value);
-    return this.bytes(out);
+    const at = this.reserve(2);
+    this.view.setUint16(at, value);
+    return this;
   }
   u32(value: number): this {
-    const out = new Uint8Array(4);
-    new DataView(out.buffer).setUint32(0, value);
-    return this.bytes(out);
+    const at = this.reserve(4);
+    this.view.setUint32(at, value);
+    return this;
   }
   /** A length-prefixed UTF-8 string (u8 or u16 length). For metadata only, never material. */
   text(value: string, lengthBytes: 1 | 2 = 1): this {
@@ -45,15 +72,11 @@ export class ByteWriter {
     if (encoded.length >= NO_TEXT) throw new ByokError('INVALID_INPUT', `A backup field is too long (${encoded.length} bytes, at most ${NO_TEXT - 1}). Use a shorter value.`);
     return this.u16(encoded.length).bytes(encoded);
   }
-  /** Copies the parts into one new buffer; the caller owns (and zeroes) it. */
+  /** The bytes written, in a new buffer the caller owns (and zeroes); the writer is left empty and zeroed. */
   finish(): Uint8Array {
-    const out = new Uint8Array(this.total);
-    let at = 0;
-    for (const part of this.parts) {
-      out.set(part, at);
-      at += part.length;
-    }
-    this.parts = [];
+    const out = this.buffer.slice(0, this.total);
+    this.buffer.fill(0);
+    this.total = 0;
     return out;
   }
 }
