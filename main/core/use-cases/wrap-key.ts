@@ -131,7 +131,11 @@ export async function wrapPrepared(context: CoreContext, prepared: readonly Prep
     wrapped.set(entry.record.id, wrapMaterial({ material, wrappingPublicKeySpki: entry.params.wrappingPublicKeySpki, algorithm: entry.algorithm, layout: entry.layout }));
   };
   const batches = new Map<string | null, PreparedWrap[]>();
-  for (const entry of prepared) batches.set(entry.record.batchId, [...(batches.get(entry.record.batchId) ?? []), entry]);
+  for (const entry of prepared) {
+    const batch = batches.get(entry.record.batchId);
+    if (batch) batch.push(entry);
+    else batches.set(entry.record.batchId, [entry]);
+  }
   for (const [batchId, entries] of batches) {
     if (entries.length === 1 || batchId === null) {
       for (const entry of entries) {
