@@ -49,7 +49,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  simulator?.kill('SIGTERM');
+  if (simulator && simulator.exitCode === null) {
+    const exited = new Promise((resolve) => simulator!.once('exit', resolve));
+    simulator.kill('SIGTERM');
+    await exited;
+  }
   await rm(dir, { recursive: true, force: true });
 });
 

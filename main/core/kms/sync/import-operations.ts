@@ -45,7 +45,10 @@ export function importOperations(services: OperationServices) {
       if (!vault.bindings.list({ keyId: bundle.keyId, provider: provider.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId)) {
         vault.bindings.upsert({ keyId: bundle.keyId, provider: provider.name, region: provider.region ?? '', remoteKeyId: bundle.remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: null });
       }
-      const job = vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, sha256Hex(bytes)));
+      const queued = vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, sha256Hex(bytes)));
+      // Importing the same bundle again is an explicit retry of a job that failed (the key may have been
+      // re-enabled since); it keeps its attempt count, so the KMS is asked before anything is repeated.
+      const job = queued.status === 'failed' ? vault.jobs.fail(queued.id, queued.lastError ?? 'retried', { retryAt: isoUtc(clock.now()) }) : queued;
       await vault.save();
       const run = await engine.run({ provider: provider.name, jobIds: [job.id], runBudgetMs: interactiveBudgetMs }, runOptions ?? {});
       const settled = vault.jobs.get(job.id)!;

@@ -18,6 +18,17 @@ export function isRetryable(error: unknown): boolean {
 }
 
 /** A message safe to store and show: product messages as they are; anything else only by its kind. */
+/**
+ * Failures of the connection rather than of the job: missing or refused credentials, a locked keychain.
+ * The job stays queued (it can succeed once the user fixes the connection) and the run stops pushing to
+ * that provider instead of failing every job in turn.
+ */
+const BLOCKING_CODES = new Set(['PROVIDER_AUTH_FAILED', 'PROVIDER_NOT_CONNECTED', 'PROVIDER_NOT_FOUND', 'KEYCHAIN_LOCKED', 'KEYCHAIN_UNAVAILABLE']);
+
+export function isBlocking(error: unknown): boolean {
+  return isByokError(error) && BLOCKING_CODES.has(error.code);
+}
+
 export function describeFailure(error: unknown): string {
   if (isByokError(error)) return `${error.code}: ${error.message}`;
   const name = error instanceof Error ? error.name : 'error';

@@ -12,7 +12,7 @@ import type { NewAuditEvent } from '../../audit/index.ts';
 import type { SyncJob } from '../../vault/index.ts';
 import { DEFAULT_BACKOFF, retryDelayMs, type BackoffPolicy } from './backoff.ts';
 import { handlerFor, type HandlerContext, type JobOutcome } from './job-handlers.ts';
-import { describeFailure, isRetryable } from './retry.ts';
+import { describeFailure, isBlocking, isRetryable } from './retry.ts';
 import { realSleep, type Sleep } from './rate-limiter.ts';
 
 export interface SyncEngineOptions {
@@ -41,6 +41,8 @@ export interface RunResult {
   failed: SyncJob[];
   /** Jobs of the scope still queued when the run returned. */
   pending: number;
+  /** Why the run stopped pushing to a provider (credentials refused or missing, keychain locked). */
+  blocked: Array<{ provider: string; reason: string }>;
 }
 
 export class SyncEngine {
@@ -91,7 +93,7 @@ export class SyncEngine {
     // of a process that stopped mid-job.
     if (vault.jobs.requeueInterrupted() > 0) await vault.save();
     const deadline = clock.now().getTime() + (scope.runBudgetMs ?? this.options.runBudgetMs);
-    const result: RunResult = { completed: [], failed: [], pending: 0 };
+    const result: RunResult = { completed: [], failed: [], pending: 0, blocked: [] };
     const watched = scope.jobIds ? new Set(scope.jobIds) : null;
     const filter = scope.provider ? { provider: scope.provider } : {};
     let done = 0;
@@ -121,10 +123,13 @@ export class SyncEngine {
           for (const followUp of outcome.value.followUps ?? []) vault.jobs.enqueue(followUp);
           result.completed.push({ job: vault.jobs.complete(job.id), outcome: outcome.value });
           events.push(...(outcome.value.audit ?? []));
-        } else if (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts) {
+        } else if (isBlocking(outcome.error) || (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts)) {
           // The queue stores whole seconds (ISO-8601 UTC): round up, or a short wait would round to none.
           const retryAt = new Date(Math.ceil((clock.now().getTime() + retryDelayMs(job.attempts, this.options.backoff, this.options.random)) / 1000) * 1000);
           vault.jobs.fail(job.id, describeFailure(outcome.error), { retryAt: isoUtc(retryAt) });
+          if (isBlocking(outcome.error) && !result.blocked.some((entry) => entry.provider === job.provider)) {
+            result.blocked.push({ provider: job.provider, reason: describeFailure(outcome.error) });
+          }
         } else {
           const failed = vault.jobs.fail(job.id, describeFailure(outcome.error));
           result.failed.push(failed);
@@ -135,6 +140,8 @@ export class SyncEngine {
       if (events.length) await this.context.core.audit.appendMany(events);
       done += claimed.length;
       runOptions.onProgress?.({ operation: 'sync', done, total: done + vault.jobs.list({ status: 'queued', ...filter }).length, message: 'pushing queued KMS jobs' });
+      // A connection problem will not fix itself within this run: leave the rest queued.
+      if (result.blocked.length > 0) break;
     }
     result.pending = vault.jobs.list({ status: 'queued', ...filter }).length;
     return result;

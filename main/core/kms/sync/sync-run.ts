@@ -18,7 +18,7 @@ import type { ImportPayload, FetchParamsPayload } from './job-payloads.ts';
 import { idempotencyKeys } from './job-payloads.ts';
 import type { KmsConnections } from './kms-connections.ts';
 import { materialNeverExpires, preferredAlgorithm, reimportWhileEnabled, renewalExpiry } from './renewal-policy.ts';
-import { withRetries } from './retry.ts';
+import { isBlocking, withRetries } from './retry.ts';
 import { classify } from './state-findings.ts';
 import { runPool, type RunResult, type SyncEngine } from './sync-engine.ts';
 import { wrappedDigest } from './wrap-for-import.ts';
@@ -90,30 +90,40 @@ export function importJobFromBundle(
   return { kind: 'import', keyId: bundle.keyId, provider: providerName, payload, idempotencyKey: idempotencyKeys.import(providerName, bundle.remoteKeyId, wrappedDigest(bundle.wrapped)) };
 }
 
-/** Describes every binding, with retries; a key the KMS no longer knows is 'missing'. */
+/**
+ * Describes every binding, with retries; a key the KMS no longer knows is 'missing'. A provider whose
+ * connection fails (credentials missing or refused, keychain locked) is reported once and skipped.
+ */
 async function pullStates(
   services: SyncServices,
   bindings: RemoteBinding[],
   known: ReadonlyMap<string, RemoteKeyState>,
-): Promise<Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>> {
+): Promise<{ states: Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>; blocked: Map<string, ByokError> }> {
   const { engine } = services;
   const states = new Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>();
+  const blocked = new Map<string, ByokError>();
   const results = await runPool(bindings, 4, async (binding) => {
     const justImported = known.get(bindingKey(binding.provider, binding.keyId));
     if (justImported && justImported.remoteKeyId === binding.remoteKeyId) return justImported;
-    const { adapter } = await services.connections.get(binding.provider);
+    if (blocked.has(binding.provider)) return null;
     try {
+      const { adapter } = await services.connections.get(binding.provider);
       return await withRetries(() => adapter.describeKey(binding.remoteKeyId), { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random });
     } catch (error) {
       if (isByokError(error) && error.code === 'KMS_NOT_FOUND') return 'missing' as const;
+      if (isBlocking(error)) {
+        if (!blocked.has(binding.provider)) blocked.set(binding.provider, error as ByokError);
+        return null;
+      }
       throw error;
     }
   });
   bindings.forEach((binding, index) => {
     const result = results[index]!;
-    states.set(binding, result.ok ? result.value : isByokError(result.error) ? result.error : new ByokError('KMS_TRANSIENT', 'The key state could not be read.'));
+    if (result.ok && result.value === null) return;
+    states.set(binding, result.ok ? result.value! : isByokError(result.error) ? result.error : new ByokError('KMS_TRANSIENT', 'The key state could not be read.'));
   });
-  return states;
+  return { states, blocked };
 }
 
 function bindingKey(providerName: string, keyId: string): string {
@@ -145,6 +155,9 @@ function collect(runs: RunResult[], reply: SyncReply): void {
       if (outcome.imported?.source === 'renewal') reply.renewed.push(outcome.imported.keyId);
     }
     for (const job of run.failed) reply.failedJobs.push({ id: job.id, reason: job.lastError ?? 'failed' });
+    for (const blocked of run.blocked) {
+      if (!reply.failedJobs.some((entry) => entry.id === `provider:${blocked.provider}`)) reply.failedJobs.push({ id: `provider:${blocked.provider}`, reason: `${blocked.reason} (its jobs stay queued)` });
+    }
   }
 }
 
@@ -165,11 +178,15 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
 
   // 2. Pull (keys imported a moment ago are not asked again: the accepted import is their state).
   const bindings = vault.bindings.list().filter((binding) => names.has(binding.provider));
-  const states = await pullStates(services, bindings, importedStates(runs));
+  const { states, blocked } = await pullStates(services, bindings, importedStates(runs));
+  for (const [providerName, error] of blocked) {
+    if (!reply.failedJobs.some((entry) => entry.id === `provider:${providerName}`)) reply.failedJobs.push({ id: `provider:${providerName}`, reason: `${error.code}: ${error.message}` });
+  }
   const now = clock.now();
   const toRenew: Array<{ binding: RemoteBinding; provider: ProviderRecord }> = [];
   for (const binding of bindings) {
-    const remote = states.get(binding)!;
+    const remote = states.get(binding);
+    if (remote === undefined) continue; // its provider's connection failed (reported above)
     if (remote instanceof ByokError) {
       reply.failedJobs.push({ id: `refresh:${binding.provider}:${binding.keyId}`, reason: `${remote.code}: ${remote.message}` });
       continue;

@@ -10,7 +10,7 @@ import { openCoreContext } from '../../../../../main/core/ceremony.ts';
 import { FixedClock, isoUtc } from '../../../../../main/core/clock.ts';
 import type { KmsAdapter, RemoteKeyState } from '../../../../../main/core/kms/adapter.ts';
 import { createConnectedServices } from '../../../../../main/core/kms/connected-service.ts';
-import { storeCredentials } from '../../../../../main/core/kms/credentials.ts';
+import { deleteCredentials, storeCredentials } from '../../../../../main/core/kms/credentials.ts';
 import { idempotencyKeys, type ImportPayload } from '../../../../../main/core/kms/sync/job-payloads.ts';
 import type { CoreContext } from '../../../../../main/core/use-cases/context.ts';
 
@@ -161,6 +161,17 @@ describe('the sync engine', () => {
     const reply = await services(kms).sync({});
     expect(reply.failedJobs).toEqual([{ id, reason: expect.stringMatching(/^KMS_MATERIAL_MISMATCH: .*IncorrectKeyMaterialException/) }]);
     expect(context.vault.jobs.get(id)).toMatchObject({ status: 'failed', attempts: 1 });
+  });
+
+  it('keeps the jobs queued and reports the provider once when its credentials are gone', async () => {
+    const kms = scriptedKms([]);
+    const id = queueImport();
+    await deleteCredentials(context.keychain, 'aws');
+    const reply = await services(kms).sync({});
+    expect(reply.failedJobs).toEqual([{ id: 'provider:aws', reason: expect.stringMatching(/^PROVIDER_NOT_CONNECTED/) }]);
+    expect(reply.pendingJobs).toBe(1);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'queued' });
+    expect(kms.calls).toEqual([]);
   });
 
   it('queues the same import once, however often it is queued', () => {
