@@ -27,7 +27,15 @@ export interface SyncEngineOptions {
   maxAttempts?: number;
   /** How long one run keeps waiting for retries before it returns with jobs still queued (default 120 s). */
   runBudgetMs?: number;
+  /**
+   * Quick retries of a transient failure within the same claim, before the job goes back to the queue
+   * with the persistent backoff (default 2, waiting 100-200 ms then 200-400 ms): most network blips and
+   * throttling bursts pass within a second, and the queue's clock only counts whole seconds.
+   */
+  quickRetries?: number;
 }
+
+const QUICK_BACKOFF: BackoffPolicy = Object.freeze({ baseMs: 200, capMs: 800 });
 
 export interface RunScope {
   provider?: string;
@@ -61,6 +69,7 @@ export class SyncEngine {
       batchSize: options.batchSize ?? 32,
       maxAttempts: options.maxAttempts ?? 20,
       runBudgetMs: options.runBudgetMs ?? 120_000,
+      quickRetries: options.quickRetries ?? 2,
     };
   }
 
@@ -115,7 +124,7 @@ export class SyncEngine {
         continue;
       }
       await vault.save(); // the claims (attempt counts) are durable before any KMS call
-      const settled = await runPool(claimed, this.options.concurrency, (job) => handlerFor(job.kind)(job, this.context));
+      const settled = await runPool(claimed, this.options.concurrency, (job) => this.attempt(job));
       const events: NewAuditEvent[] = [];
       for (const [index, job] of claimed.entries()) {
         const outcome = settled[index]!;
@@ -145,6 +154,22 @@ export class SyncEngine {
     }
     result.pending = vault.jobs.list({ status: 'queued', ...filter }).length;
     return result;
+  }
+
+  /**
+   * One claim of a job, with quick retries of transient failures. Each retry counts as a further attempt
+   * for the handler, so it asks the KMS before repeating a write (the lost reply may have been a success).
+   */
+  private async attempt(job: SyncJob): Promise<JobOutcome> {
+    const handler = handlerFor(job.kind);
+    for (let retry = 0; ; retry++) {
+      try {
+        return await handler(retry === 0 ? job : { ...job, attempts: job.attempts + retry }, this.context);
+      } catch (error) {
+        if (retry >= this.options.quickRetries || !isRetryable(error) || isBlocking(error)) throw error;
+        await this.options.sleep(retryDelayMs(retry + 1, QUICK_BACKOFF, this.options.random));
+      }
+    }
   }
 }
 

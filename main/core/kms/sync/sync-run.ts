@@ -40,7 +40,7 @@ export function providersInScope(services: SyncServices, providerName?: string):
 }
 
 /** Queues the import of the newest usable bundle of every bound key that was never imported. */
-export async function queuePendingBundles(services: SyncServices, provider: ProviderRecord): Promise<number> {
+export async function queuePendingBundles(services: SyncServices, provider: ProviderRecord, problems: Array<{ id: string; reason: string }> = []): Promise<number> {
   const { vault, clock } = services.core;
   let queued = 0;
   for (const binding of vault.bindings.list({ provider: provider.name })) {
@@ -57,7 +57,14 @@ export async function queuePendingBundles(services: SyncServices, provider: Prov
       } catch {
         continue; // moved or deleted: the next candidate, or nothing to push
       }
-      const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) });
+      let bundle: ReturnType<typeof verifyBundle>['bundle'];
+      try {
+        ({ bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) }));
+      } catch (error) {
+        // A damaged or altered bundle is never imported; it is reported and the next candidate tried.
+        problems.push({ id: `bundle:${candidate.path}`, reason: isByokError(error) ? `${error.code}: ${error.message}` : 'BUNDLE_INVALID: the bundle could not be verified.' });
+        continue;
+      }
       if (bundle.remoteKeyId !== binding.remoteKeyId || bundle.importToken === null) continue;
       vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, candidate.sha256));
       queued++;
@@ -98,11 +105,24 @@ async function pullStates(
   services: SyncServices,
   bindings: RemoteBinding[],
   known: ReadonlyMap<string, RemoteKeyState>,
+  options: RunOptions,
 ): Promise<{ states: Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>; blocked: Map<string, ByokError> }> {
   const { engine } = services;
   const states = new Map<RemoteBinding, RemoteKeyState | 'missing' | ByokError>();
   const blocked = new Map<string, ByokError>();
+  let read = 0;
+  const progress = () => {
+    read++;
+    if (read % 25 === 0 || read === bindings.length) options.onProgress?.({ operation: 'sync', done: read, total: bindings.length, message: 'reading key states' });
+  };
   const results = await runPool(bindings, 4, async (binding) => {
+    try {
+      return await describeBinding(binding);
+    } finally {
+      progress();
+    }
+  });
+  async function describeBinding(binding: RemoteBinding): Promise<RemoteKeyState | 'missing' | null> {
     const justImported = known.get(bindingKey(binding.provider, binding.keyId));
     if (justImported && justImported.remoteKeyId === binding.remoteKeyId) return justImported;
     if (blocked.has(binding.provider)) return null;
@@ -117,7 +137,7 @@ async function pullStates(
       }
       throw error;
     }
-  });
+  }
   bindings.forEach((binding, index) => {
     const result = results[index]!;
     if (result.ok && result.value === null) return;
@@ -172,13 +192,13 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
   const runs: RunResult[] = [];
 
   // 1. Push.
-  for (const provider of providers) await queuePendingBundles(services, provider);
+  for (const provider of providers) await queuePendingBundles(services, provider, reply.failedJobs);
   await vault.save();
   for (const provider of providers) runs.push(await engine.run({ provider: provider.name }, options));
 
   // 2. Pull (keys imported a moment ago are not asked again: the accepted import is their state).
   const bindings = vault.bindings.list().filter((binding) => names.has(binding.provider));
-  const { states, blocked } = await pullStates(services, bindings, importedStates(runs));
+  const { states, blocked } = await pullStates(services, bindings, importedStates(runs), options);
   for (const [providerName, error] of blocked) {
     if (!reply.failedJobs.some((entry) => entry.id === `provider:${providerName}`)) reply.failedJobs.push({ id: `provider:${providerName}`, reason: `${error.code}: ${error.message}` });
   }

@@ -104,12 +104,13 @@ function queueImport(): string {
   return context.vault.jobs.enqueue({ kind: 'import', keyId: 'key-1', provider: 'aws', payload, idempotencyKey: idempotencyKeys.import('aws', 'remote-1', 'digest') }).id;
 }
 
-function services(kms: ReturnType<typeof scriptedKms>, runBudgetMs = 60_000) {
+function services(kms: ReturnType<typeof scriptedKms>, runBudgetMs = 60_000, quickRetries = 2) {
   return createConnectedServices(context, {
     adapterFactory: () => kms.adapter,
     engine: {
       random: () => 1,
       runBudgetMs,
+      quickRetries,
       backoff: { baseMs: 1000, capMs: 8000 },
       sleep: async (ms) => {
         sleeps.push(ms);
@@ -126,8 +127,10 @@ describe('the sync engine', () => {
     const reply = await services(kms).sync({});
     expect(reply.imported).toEqual(['key-1']);
     expect(kms.keys.get('remote-1')!.imports).toBe(1);
-    expect(kms.calls.slice(0, 3)).toEqual(['import', 'describe']);
-    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 2 });
+    // The quick retry within the same claim asks first and finds the material in place.
+    expect(kms.calls).toEqual(['import', 'describe']);
+    expect(sleeps).toEqual([200]);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 1 });
   });
 
   it('checks a job a killed process left running before repeating it', async () => {
@@ -147,12 +150,22 @@ describe('the sync engine', () => {
   it('backs off exponentially on transient failures and keeps the job queued when the run ends', async () => {
     const kms = scriptedKms(Array.from({ length: 50 }, () => 'transient' as const));
     const id = queueImport();
-    const reply = await services(kms, 20_000).sync({});
+    const reply = await services(kms, 20_000, 0).sync({});
     expect(reply.pendingJobs).toBe(1);
     expect(reply.failedJobs).toEqual([]);
     expect(sleeps).toEqual([1000, 2000, 4000, 8000]); // the next wait (8 s) would end past the 20 s budget
     expect(context.vault.jobs.get(id)).toMatchObject({ status: 'queued', attempts: 5 });
     expect(context.vault.jobs.get(id)!.lastError).toMatch(/^KMS_TRANSIENT/);
+  });
+
+  it('retries a transient failure quickly within the claim before backing off in the queue', async () => {
+    const kms = scriptedKms(['transient', 'transient', 'ok']);
+    const id = queueImport();
+    const reply = await services(kms).sync({});
+    expect(reply.imported).toEqual(['key-1']);
+    expect(sleeps).toEqual([200, 400]);
+    expect(kms.calls).toEqual(['import', 'describe', 'import', 'describe', 'import']);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 1 });
   });
 
   it('marks a job failed on a permanent refusal and keeps the provider code', async () => {
