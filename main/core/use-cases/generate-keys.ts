@@ -32,7 +32,9 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE));
   const aliases = Array.from({ length: count }, (_, index) => (count === 1 ? alias : `${alias}-${String(index + 1).padStart(String(count).length, '0')}`));
   for (const candidate of aliases) assertAlias(candidate);
-  const taken = new Set(context.vault.keys.list().map((key) => key.alias));
+  // Every alias of the run contains `alias`, so the keys whose id, alias or description contain it are
+  // all that can clash: no need to read (and parse the evidence of) every key in the vault.
+  const taken = new Set(context.vault.keys.list({ search: alias }).map((key) => key.alias));
   const clash = aliases.find((candidate) => taken.has(candidate));
   if (clash) throw new ByokError('INVALID_ARGUMENT', `A key with alias "${clash}" already exists in this vault. Choose another alias.`);
 
