@@ -33,6 +33,23 @@ describe('osKeychain', () => {
     expect(await keychain.get('other')).toBeNull();
   });
 
+  it('answers from the store on every call when one account is written, read, deleted and written again', async () => {
+    namespace = freshNamespace();
+    const { keychain } = namespace;
+    expect(await keychain.get('reused')).toBeNull();
+    await keychain.set('reused', Uint8Array.of(1));
+    expect(await keychain.get('reused')).toEqual(Uint8Array.of(1));
+    // Changed behind this keychain's back (another process): the next read sees it.
+    execFileSync('secret-tool', ['clear', 'service', namespace.service, 'username', 'reused']);
+    expect(await keychain.get('reused')).toBeNull();
+    await keychain.set('reused', Uint8Array.of(2, 3));
+    expect(await keychain.get('reused')).toEqual(Uint8Array.of(2, 3));
+    // More accounts than handles kept: the earliest ones still answer.
+    for (let index = 0; index < 34; index++) await keychain.set(`many/${index}`, Uint8Array.of(index));
+    expect(await keychain.get('many/0')).toEqual(Uint8Array.of(0));
+    expect(await keychain.get('many/33')).toEqual(Uint8Array.of(33));
+  });
+
   it('writes to the persistent Secret Service, where secret-tool finds the item', async () => {
     namespace = freshNamespace();
     await namespace.keychain.set('pinned', new TextEncoder().encode('in-the-secret-service'));
