@@ -21,7 +21,7 @@ export interface SyncEngineOptions {
   sleep?: Sleep;
   /** KMS calls in flight at once (default 4). */
   concurrency?: number;
-  /** Jobs claimed per durable save (default 32). */
+  /** Jobs claimed per durable save (default 64). */
   batchSize?: number;
   /** Attempts after which a job that keeps failing transiently is marked failed (default 20). */
   maxAttempts?: number;
@@ -66,7 +66,7 @@ export class SyncEngine {
       random: options.random ?? Math.random,
       sleep: options.sleep ?? realSleep,
       concurrency: options.concurrency ?? 4,
-      batchSize: options.batchSize ?? 32,
+      batchSize: options.batchSize ?? 64,
       maxAttempts: options.maxAttempts ?? 20,
       runBudgetMs: options.runBudgetMs ?? 120_000,
       quickRetries: options.quickRetries ?? 2,
@@ -106,6 +106,8 @@ export class SyncEngine {
     const watched = scope.jobIds ? new Set(scope.jobIds) : null;
     const filter = scope.provider ? { provider: scope.provider } : {};
     let done = 0;
+    // For progress only: the queue as the run found it, plus the follow-ups it adds.
+    let total = vault.jobs.list({ status: 'queued', ...filter }).length;
     for (;;) {
       if (runOptions.signal?.aborted) break;
       if (watched && [...watched].every((id) => isSettled(vault.jobs.get(id)))) break;
@@ -129,7 +131,10 @@ export class SyncEngine {
       for (const [index, job] of claimed.entries()) {
         const outcome = settled[index]!;
         if (outcome.ok) {
-          for (const followUp of outcome.value.followUps ?? []) vault.jobs.enqueue(followUp);
+          for (const followUp of outcome.value.followUps ?? []) {
+            vault.jobs.enqueue(followUp);
+            total++;
+          }
           result.completed.push({ job: vault.jobs.complete(job.id), outcome: outcome.value });
           events.push(...(outcome.value.audit ?? []));
         } else if (isBlocking(outcome.error) || (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts)) {
@@ -148,7 +153,7 @@ export class SyncEngine {
       await vault.save();
       if (events.length) await this.context.core.audit.appendMany(events);
       done += claimed.length;
-      runOptions.onProgress?.({ operation: 'sync', done, total: done + vault.jobs.list({ status: 'queued', ...filter }).length, message: 'pushing queued KMS jobs' });
+      runOptions.onProgress?.({ operation: 'sync', done: Math.min(done, total), total: Math.max(total, done), message: 'pushing queued KMS jobs' });
       // A connection problem will not fix itself within this run: leave the rest queued.
       if (result.blocked.length > 0) break;
     }
