@@ -35,7 +35,10 @@ export const IPC_CHANNEL_IDS = Object.freeze({
 
 export type IpcMethodName = keyof typeof IPC_CHANNEL_IDS;
 
-export const SHELL_CHANNEL_IDS = Object.freeze({ choosePaths: 'byok:choose-paths' } as const);
+export const SHELL_CHANNEL_IDS = Object.freeze({
+  choosePaths: 'byok:choose-paths',
+  saveTranscriptPdf: 'byok:save-transcript-pdf',
+} as const);
 
 /** The Electron event channel progress events travel on (main -> renderer only). */
 export const PROGRESS_CHANNEL = 'byok:progress';

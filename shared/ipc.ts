@@ -75,6 +75,10 @@ const operatorContext = {
 
 const empty = z.object({}).strict();
 
+/** Paper the transcript is printed on (its print CSS fits both). */
+export const PAPER_SIZES = ['A4', 'Letter'] as const;
+export type PaperSize = (typeof PAPER_SIZES)[number];
+
 // ---------------------------------------------------------------------------------------------------
 // Replies (what may leave the core)
 
@@ -478,8 +482,20 @@ export const SHELL_CHANNELS = {
       .strict(),
     z.object({ paths: z.array(path).max(255) }),
   ),
+  /** Prints the HTML transcript to a new PDF file (Chromium's print engine); never overwrites. */
+  saveTranscriptPdf: channel(SHELL_CHANNEL_IDS.saveTranscriptPdf,
+    z
+      .object({
+        out: path.refine((value) => /\.pdf$/i.test(value), 'the file name must end in .pdf'),
+        paperSize: z.enum(PAPER_SIZES),
+      })
+      .strict(),
+    outputFile,
+  ),
 } as const;
 export type ShellChannelName = keyof typeof SHELL_CHANNELS;
+export type ShellRequest<K extends ShellChannelName> = z.input<(typeof SHELL_CHANNELS)[K]['request']>;
+export type ShellReply<K extends ShellChannelName> = z.output<(typeof SHELL_CHANNELS)[K]['reply']>;
 
 export const IPC_CHANNELS = { ...SERVICE_CHANNELS, ...CONTROL_CHANNELS } as const;
 export type ChannelName = keyof typeof IPC_CHANNELS;
@@ -528,6 +544,9 @@ export type ByokApi = {
       request: z.input<(typeof SHELL_CHANNELS)['choosePaths']['request']>,
     ) => Promise<IpcReply<z.output<(typeof SHELL_CHANNELS)['choosePaths']['reply']>>>;
     readonly pathForFile: (file: File) => string;
+    readonly saveTranscriptPdf: (
+      request: z.input<(typeof SHELL_CHANNELS)['saveTranscriptPdf']['request']>,
+    ) => Promise<IpcReply<z.output<(typeof SHELL_CHANNELS)['saveTranscriptPdf']['reply']>>>;
   };
 };
 

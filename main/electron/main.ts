@@ -47,7 +47,7 @@ async function start(): Promise<void> {
   serveRenderer(rendererDir);
   const service = await createCeremonyService({ vaultDir: vaultDirFromArgs(process.argv), create: true });
   registerIpc(service);
-  registerShellHandlers();
+  registerShellHandlers(service);
   createMainWindow(preloadPath);
 
   app.on('activate', () => {

@@ -24,6 +24,7 @@ const api = Object.freeze({
   shell: Object.freeze({
     choosePaths: (request: unknown) => ipcRenderer.invoke(SHELL_CHANNEL_IDS.choosePaths, request),
     pathForFile: (file: File) => webUtils.getPathForFile(file),
+    saveTranscriptPdf: (request: unknown) => ipcRenderer.invoke(SHELL_CHANNEL_IDS.saveTranscriptPdf, request),
   }),
 }) as unknown as ByokApi;
 

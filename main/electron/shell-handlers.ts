@@ -1,8 +1,10 @@
-// Desktop-only channels (native file dialogs), validated like the service channels.
+// Desktop-only channels (native file dialogs, the transcript as PDF), validated like the service channels.
 import { BrowserWindow, dialog, ipcMain, type OpenDialogOptions } from 'electron';
+import type { CeremonyService } from '../../shared/ceremony-api.ts';
 import { toErrorReply } from '../../shared/errors.ts';
 import { SHELL_CHANNELS } from '../../shared/ipc.ts';
-import { isTrustedSender } from '../ipc/index.ts';
+import { createTranscriptPdfHandler, isTrustedSender } from '../ipc/index.ts';
+import { printTranscriptToPdf } from './pdf-printer.ts';
 
 type Purpose = 'params-files' | 'entropy-files' | 'share-files' | 'bundle-file' | 'output-folder' | 'save-file';
 
@@ -15,7 +17,7 @@ const DIALOGS: Record<Purpose, OpenDialogOptions['properties']> = {
   'save-file': ['openDirectory', 'createDirectory'],
 };
 
-export function registerShellHandlers(): void {
+export function registerShellHandlers(service: CeremonyService): void {
   const spec = SHELL_CHANNELS.choosePaths;
   ipcMain.handle(spec.channel, async (event, request: unknown) => {
     try {
@@ -36,4 +38,9 @@ export function registerShellHandlers(): void {
       return { ok: false, error: toErrorReply(error) };
     }
   });
+
+  const saveTranscriptPdf = createTranscriptPdfHandler({ service, printer: printTranscriptToPdf });
+  ipcMain.handle(SHELL_CHANNELS.saveTranscriptPdf.channel, (event, request: unknown) =>
+    saveTranscriptPdf(request, { frameUrl: event.senderFrame?.url }),
+  );
 }

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { ERROR_CODES } from '../../../shared/errors.ts';
-import { CHANNEL_NAMES, IPC_CHANNELS, SERVICE_CHANNELS, type ServiceChannelName } from '../../../shared/ipc.ts';
+import { CHANNEL_NAMES, IPC_CHANNELS, SERVICE_CHANNELS, SHELL_CHANNELS, type ServiceChannelName, type ShellChannelName } from '../../../shared/ipc.ts';
 import { createIpcHandlers } from '../../../main/ipc/index.ts';
-import { IPC_CHANNEL_IDS } from '../../../shared/ipc-names.ts';
+import { IPC_CHANNEL_IDS, SHELL_CHANNEL_IDS } from '../../../shared/ipc-names.ts';
 import { createFakeService } from '../../support-ui/fake-service.ts';
 
 // Words that name plaintext or credentials. A reply field whose name contains one of them is refused
@@ -114,6 +114,18 @@ describe('the IPC channel table', () => {
     expect(findings).toEqual([]);
   });
 
+  it.each(Object.keys(SHELL_CHANNELS) as ShellChannelName[])('reply of the desktop-only %s channel can carry no material, credential or unbounded string', (name) => {
+    const findings: Finding[] = [];
+    walkReply(SHELL_CHANNELS[name].reply, name, findings);
+    expect(findings).toEqual([]);
+  });
+
+  it('routes the desktop-only channels to the names the preload uses, distinct from every service channel', () => {
+    expect(Object.fromEntries(Object.entries(SHELL_CHANNELS).map(([name, spec]) => [name, spec.channel]))).toEqual({ ...SHELL_CHANNEL_IDS });
+    const all = [...Object.values(IPC_CHANNEL_IDS), ...Object.values(SHELL_CHANNEL_IDS)];
+    expect(new Set(all).size).toBe(all.length);
+  });
+
   it('the walker itself flags a secret field, an unbounded string and a passthrough object', async () => {
     const { z } = await import('zod');
     const findings: Finding[] = [];
@@ -198,5 +210,15 @@ describe('the content security policy', () => {
     expect(meta?.split('; ')).toEqual(header);
     expect(CONTENT_SECURITY_POLICY).toContain("frame-ancestors 'none'");
     expect(CONTENT_SECURITY_POLICY).toContain("connect-src 'none'");
+  });
+
+  it('gives the hidden PDF print window the same hardening, no preload and no JavaScript', async () => {
+    const { printWebPreferences, secureWebPreferences } = await import('../../../main/electron/security-policy.ts');
+    const printSession = {} as never;
+    const prefs = printWebPreferences(printSession);
+    const { preload: _preload, devTools: _devTools, ...hardening } = secureWebPreferences('/p.cjs', false);
+    expect(prefs).toMatchObject({ ...hardening, javascript: false, devTools: false });
+    expect(prefs.session).toBe(printSession);
+    expect('preload' in prefs).toBe(false);
   });
 });
