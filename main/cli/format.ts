@@ -1,6 +1,6 @@
 // Human-readable output helpers (the --json form is the service's reply, reshaped only where the CLI's
 // public shape says so).
-import type { KeyCheckValue } from '../../shared/ceremony-api.ts';
+import type { KeyCheckValue, ReconciliationReport } from '../../shared/ceremony-api.ts';
 
 /** The CLI's public shape names the check by its kind: {"kcv": "..."} or {"fingerprint": "..."}. */
 export function checkField(check: KeyCheckValue): { kcv: string } | { fingerprint: string } {
@@ -26,4 +26,12 @@ export function positiveInt(name: string): (value: string) => number {
     if (!/^\d{1,6}$/.test(value)) throw new Error(`${name} must be a whole number`);
     return Number(value);
   };
+}
+
+export function reconciliationWarnings(report: ReconciliationReport): string[] {
+  return [
+    ...report.backupsWithoutRecord.map((id) => `keychain backup of ${id} has no vault record (an interrupted generation, or a lost database): run \`byok backup restore --key ${id}\``),
+    ...report.recordsWithoutBackup.map((id) => `vault record ${id} has no keychain backup: restore it from shares or an escrow file, then run \`byok backup verify --key ${id}\``),
+    ...(report.damagedBatches ?? []).map((batch) => `keychain batch ${batch.batchId} is damaged (${batch.problems.join('; ')}): run \`byok backup verify --all\``),
+  ];
 }

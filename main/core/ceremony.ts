@@ -79,6 +79,7 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
 export async function createCeremonyService(options: CeremonyServiceOptions): Promise<CoreCeremonyService> {
   const context = await openCoreContext(options);
   const { vault, audit, clock } = context;
+  const seqAtOpen = audit.lastSeq;
   const connected = createConnectedServices(context);
 
   return {
@@ -114,7 +115,10 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));
       return { events: events.slice(-(filter.limit ?? 500)).map(summarizeEvent) };
     },
-    auditExport: (request) => exportAudit(context, request),
+    auditExport: async (request) => {
+      await signCheckpoint(context, -1); // the transcript's chain head is a signed one
+      return exportAudit(context, request);
+    },
     offlineCheck: () => checkOffline(clock),
     recordCeremonyStep: async (record) => {
       const { operator, witnesses, ...data } = record;
@@ -123,10 +127,26 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     },
     close: async () => {
       await connected.close();
+      await signCheckpoint(context, seqAtOpen);
       await audit.close();
       await vault.close();
     },
   };
+}
+
+/**
+ * Signs the chain head with the vault's ceremony key when this session added events, so that removing
+ * events from the end of the log is detectable too. Skipped (not failed) when the keychain is
+ * unavailable: the events themselves are already durable.
+ */
+async function signCheckpoint(context: CoreContext, seqAtOpen: number): Promise<void> {
+  if (context.audit.lastSeq <= seqAtOpen) return;
+  if (context.audit.list({ limit: 1 })[0]?.type === 'checkpoint') return;
+  try {
+    await context.audit.checkpoint(await context.signer());
+  } catch (error) {
+    if (!(error instanceof ByokError) || !error.code.startsWith('KEYCHAIN_')) throw error;
+  }
 }
 
 /** Verifies a bundle and its provider-native files beside it; works with or without a vault. */

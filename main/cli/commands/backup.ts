@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText, collect, positiveInt } from '../format.ts';
+import { checkField, checkText, collect, positiveInt, reconciliationWarnings } from '../format.ts';
 import { readSecretLine } from '../prompt.ts';
 
 export function register(program: Command, context: CliContext): void {
@@ -88,8 +88,7 @@ export function register(program: Command, context: CliContext): void {
         [
           `vault ${info.vaultId} at ${info.dir}: ${info.keys} key(s)`,
           `ceremony key (Ed25519): ${info.ceremonyPublicKey}`,
-          ...info.reconciliation.backupsWithoutRecord.map((id) => `backup without a vault record: ${id} (run \`byok backup restore --key ${id}\`)`),
-          ...info.reconciliation.recordsWithoutBackup.map((id) => `vault record without a backup: ${id} (restore it from shares or escrow)`),
+          ...reconciliationWarnings(info.reconciliation).map((line) => `warning: ${line}`),
         ].join('\n'),
       );
     });

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText, collect, positiveInt, table } from '../format.ts';
+import { checkField, checkText, collect, positiveInt, reconciliationWarnings, table } from '../format.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
 
 export function register(program: Command, context: CliContext): void {
@@ -54,7 +54,10 @@ export function register(program: Command, context: CliContext): void {
       const service = await context.service();
       const { keys: list } = await service.listKeys({ ...(options.search ? { search: options.search } : {}), ...(options.spec ? { spec: options.spec as KeySpecName } : {}) });
       const shaped = list.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), status: key.status, backup: key.backup, createdAt: key.createdAt, remote: key.remote }));
-      context.print({ keys: shaped }, () =>
+      // Backups and records that do not match are reported every time the list is shown, never dropped.
+      const { reconciliation } = await service.vaultInfo();
+      for (const line of reconciliationWarnings(reconciliation)) process.stderr.write(`warning: ${line}\n`);
+      context.print({ keys: shaped, reconciliation }, () =>
         list.length === 0
           ? 'No keys in this vault yet. Generate one with `byok keys generate --spec AES_256 --alias NAME`.'
           : table([['ID', 'ALIAS', 'SPEC', 'CHECK', 'STATUS', 'BACKUP'], ...list.map((key) => [key.id, key.alias, key.spec, key.check.value.slice(0, key.check.kind === 'kcv' ? 6 : 16), key.status, key.backup])]),

@@ -78,5 +78,17 @@ describe('generation survives SIGKILL at any moment', () => {
     expect(info.code, info.stderr).toBe(0);
     for (const orphan of info.json.reconciliation.backupsWithoutRecord) expect(recorded.has(orphan)).toBe(false);
     expect(info.json.reconciliation.recordsWithoutBackup).toEqual([]);
+
+    // `keys list` names the same orphans as warnings, and restoring one gives it a record.
+    const orphans: string[] = info.json.reconciliation.backupsWithoutRecord;
+    if (orphans.length > 0) {
+      const listed = await runByok(['keys', 'list'], { vault });
+      expect(listed.stderr).toContain(`byok backup restore --key ${orphans[0]}`);
+      const restore = await runByok(['--json', 'backup', 'restore', '--key', orphans[0]!], { vault });
+      expect(restore.code, restore.stderr).toBe(0);
+      expect(restore.json.restoredRecord).toBe(true);
+      const after = await runByok(['--json', 'keys', 'list'], { vault });
+      expect(after.json.keys.map((key: { id: string }) => key.id)).toContain(orphans[0]);
+    }
   }, 600_000);
 });
