@@ -156,7 +156,17 @@ async function main(): Promise<void> {
   if (!forcePrivate && (await secretServiceWorks())) process.exit(await run(command, process.env));
   requireTool('dbus-run-session', 'dbus');
   requireTool('gnome-keyring-daemon', 'gnome-keyring');
-  console.error(`with-keychain: ${forcePrivate ? 'using' : 'no Secret Service reachable; starting'} a private D-Bus session with a throwaway gnome-keyring.`);
+  if (forcePrivate) {
+    console.error('with-keychain: using a private D-Bus session with a throwaway gnome-keyring.');
+  } else {
+    // A real user may be here (npm run ui:browser on a machine without a desktop session): say loudly
+    // that backups written now will not outlive this session.
+    console.error(
+      'with-keychain: WARNING: no Secret Service is reachable, so a THROWAWAY keyring is started for this session.\n' +
+        '  Keychain backups written now are deleted when it ends: use this for demos, rehearsals and tests only.\n' +
+        '  For real keys, run inside a desktop session with gnome-keyring (or KWallet) unlocked.',
+    );
+  }
   process.exit(await run(['dbus-run-session', '--', process.execPath, thisScript, INSIDE_FLAG, ...command], process.env, { quietSession: true }));
 }
 
