@@ -1,4 +1,4 @@
-// Audit: the hash-chained log with its verification status, and the printable transcript export.
+// Audit: the hash-chained log with its verification status, the printable transcript export and its PDF.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { call } from '../api/call.ts';
@@ -7,6 +7,7 @@ import { ErrorBanner } from '../components/error-banner.tsx';
 import { SelectField } from '../components/field.tsx';
 import { PathField } from '../components/path-field.tsx';
 import { formatUtc } from '../format.ts';
+import { TranscriptPdf } from './transcript-pdf.tsx';
 
 export function AuditScreen() {
   const { t } = useTranslation();
@@ -39,6 +40,7 @@ export function AuditScreen() {
           </p>
         )}
       </section>
+      <TranscriptPdf />
       <ErrorBanner error={events.error} />
       <table className="plain audit-log" data-testid="audit-log">
         <caption>{t('audit.log')}</caption>
