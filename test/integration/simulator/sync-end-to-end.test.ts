@@ -82,6 +82,10 @@ describe('connected mode against the simulator (AWS)', () => {
     await service.remoteCreateKey({ provider: 'aws', keyId: key!.id });
     const bundle = await wrapFor(service, key!.id, 'aws', 'late');
     world.sim.clock.advance(25 * 3_600_000);
+    // `sync` does not push a bundle whose parameters expired; it says why the key waits.
+    const waiting = await service.sync({});
+    expect(waiting.failedJobs).toEqual([{ id: `params:${key!.id}`, reason: expect.stringMatching(/^PARAMS_EXPIRED/) }]);
+    // Pushed anyway, the KMS refuses it with the right error.
     await expect(service.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'KMS_TOKEN_EXPIRED' });
     const jobs = await service.syncJobs();
     expect(jobs.jobs.find((job) => job.keyId === key!.id)).toMatchObject({ status: 'failed' });

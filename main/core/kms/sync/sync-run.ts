@@ -46,10 +46,17 @@ export async function queuePendingBundles(services: SyncServices, provider: Prov
   for (const binding of vault.bindings.list({ provider: provider.name })) {
     if (binding.state !== 'PendingImport' || readNotes(vault, provider.name, binding.keyId).importedAt !== null) continue;
     const now = clock.now().getTime();
-    const candidates = vault.bundles
-      .list({ keyId: binding.keyId })
-      .filter((bundle) => bundle.provider === provider.type && (bundle.parametersValidTo === null || Date.parse(bundle.parametersValidTo) > now))
+    const forProvider = vault.bundles.list({ keyId: binding.keyId }).filter((bundle) => bundle.provider === provider.type);
+    const candidates = forProvider
+      .filter((bundle) => bundle.parametersValidTo === null || Date.parse(bundle.parametersValidTo) > now)
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    if (candidates.length === 0 && forProvider.length > 0 && !vault.jobs.list({ keyId: binding.keyId, provider: provider.name }).some((job) => job.kind === 'import')) {
+      // Wrapped, but too late: say so, or the key would wait silently.
+      problems.push({
+        id: `params:${binding.keyId}`,
+        reason: `PARAMS_EXPIRED: the bundles of key ${binding.keyId} for "${provider.name}" were wrapped with import parameters that have expired. Fetch new ones with \`byok remote params --provider ${provider.name} --key ${binding.keyId}\` and wrap again.`,
+      });
+    }
     for (const candidate of candidates) {
       let bytes: Uint8Array;
       try {
