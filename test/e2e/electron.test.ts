@@ -80,5 +80,23 @@ if (binary === null) {
       await page.waitForTimeout(200);
       expect(page.url()).toBe('app://renderer/index.html');
     });
+
+    it('saves the transcript as a new PDF on the chosen paper, never over an existing file, and closes the print window', async () => {
+      const outDir = mkdtempSync(join(tmpdir(), 'byok-electron-pdf-'));
+      try {
+        const out = join(outDir, 'transcript.pdf');
+        const saved = await page.evaluate((path) => window.byok.shell!.saveTranscriptPdf({ out: path, paperSize: 'Letter' }), out);
+        expect(saved).toMatchObject({ ok: true, value: { name: 'transcript.pdf', path: out } });
+        const pdf = readFileSync(out).toString('latin1');
+        expect(pdf.startsWith('%PDF-')).toBe(true);
+        const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf);
+        expect([Math.round(Number(box?.[1])), Math.round(Number(box?.[2]))]).toEqual([612, 792]);
+        const again = await page.evaluate((path) => window.byok.shell!.saveTranscriptPdf({ out: path, paperSize: 'A4' }), out);
+        expect(again).toMatchObject({ ok: false, error: { code: 'OUTPUT_EXISTS' } });
+        expect(app.windows()).toHaveLength(1);
+      } finally {
+        rmSync(outDir, { recursive: true, force: true });
+      }
+    });
   });
 }
