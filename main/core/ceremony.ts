@@ -2,7 +2,8 @@
 // the ceremony runner alike. Each method delegates to one file in ./use-cases.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BundleVerifyReply, CeremonyService, RunOptions } from '../../shared/ceremony-api.ts';
+import type { BundleVerifyReply, CeremonyService, OperatorContext, RunOptions } from '../../shared/ceremony-api.ts';
+import { recordRefusal } from './use-cases/refusals.ts';
 import { ByokError } from '../../shared/errors.ts';
 import { AuditLog } from './audit/index.ts';
 import { BackupStore, loadOrCreateCeremonyKey, osKeychain, type Keychain } from './backup/index.ts';
@@ -82,7 +83,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
   const seqAtOpen = audit.lastSeq;
   const connected = createConnectedServices(context);
 
-  return {
+  const service: CoreCeremonyService = {
     ...connected,
     vaultInfo: async () => ({
       vaultId: vault.id,
@@ -132,6 +133,30 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       await vault.close();
     },
   };
+  return recordingRefusals(context, service);
+}
+
+/** Operations whose refusals belong in the audit log ("every refusal"); pure reads are left out. */
+const RECORDED_OPERATIONS = [
+  'generateKeys', 'inspectParams', 'wrap', 'wrapAll', 'verifyBundle', 'backupVerify', 'backupRestore', 'vaultRebuild', 'sharesSplit',
+  'sharesCombine', 'escrowWrite', 'auditExport', 'providerAdd', 'providerRemove', 'sync', 'remoteCreateKey', 'remoteParams',
+  'importBundle', 'renewKey', 'recordCeremonyStep',
+] as const satisfies ReadonlyArray<keyof CoreCeremonyService>;
+
+function recordingRefusals(context: CoreContext, service: CoreCeremonyService): CoreCeremonyService {
+  const recorded = { ...service } as Record<string, unknown>;
+  for (const name of RECORDED_OPERATIONS) {
+    const operation = service[name] as (request: OperatorContext, ...rest: unknown[]) => Promise<unknown>;
+    recorded[name] = async (request: OperatorContext, ...rest: unknown[]) => {
+      try {
+        return await operation(request, ...rest);
+      } catch (error) {
+        await recordRefusal(context, name, error, typeof request === 'object' && request !== null ? request : {});
+        throw error;
+      }
+    };
+  }
+  return recorded as unknown as CoreCeremonyService;
 }
 
 /**

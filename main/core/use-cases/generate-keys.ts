@@ -112,6 +112,10 @@ async function generateBatch(
   // The audit event goes before the database save: if the process dies in between, the backup and the
   // event exist and the open-time reconciliation reports the key as a backup without a record.
   await context.audit.appendMany([{
+    type: 'backup.written',
+    ...who,
+    data: { batchId, keys: generated.length, verified: true, keyIds: generated.map(({ id }) => id) },
+  }, {
     type: 'entropy.health',
     ...who,
     data: { passed: true, batchId, keys: generated.length, standard: first.health.standard, samples: samplesTested },

@@ -25,6 +25,7 @@ import type { KeyRecord } from '../vault/index.ts';
 import { parseRequestFile, requestEntryFor } from '../kms/request-file.ts';
 import { requireKey } from './key-queries.ts';
 import { operatorFields } from './validation.ts';
+import { recordRefusal } from './refusals.ts';
 import { sha256Hex } from './hashing.ts';
 
 const BUNDLE_FILE = 'bundle.json';
@@ -112,7 +113,7 @@ export async function prepareWrap(
     if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${request.outDir}; outputs are never overwritten. Choose an empty output folder.`);
     return { record, params, algorithm, layout, materialExpiry, warnings, outDir: request.outDir, paramsFile: request.paramsFile };
   } catch (error) {
-    if (error instanceof ByokError) await context.audit.append({ type: 'refusal', ...operatorFields(request), data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
+    await recordRefusal(context, 'wrap', error, request, { keyId: record.id });
     throw error;
   }
 }
@@ -201,6 +202,16 @@ async function writePrepared(context: CoreContext, entry: PreparedWrap, wrapped:
   return files;
 }
 
+/** Recorded once the parameters passed every check (in one append for a bulk wrap). */
+function paramsLoadedEvent(entry: PreparedWrap, who: OperatorContext) {
+  const { record, params } = entry;
+  return {
+    type: 'params.loaded' as const,
+    ...operatorFields(who),
+    data: { keyId: record.id, provider: params.provider, remoteKeyId: params.remoteKeyId, parametersValidTo: params.parametersValidTo, algorithm: entry.algorithm, file: basename(entry.paramsFile) },
+  };
+}
+
 function bundleEvent(entry: PreparedWrap, files: OutputFile[], who: OperatorContext) {
   return {
     type: 'bundle.written' as const,
@@ -212,10 +223,11 @@ function bundleEvent(entry: PreparedWrap, files: OutputFile[], who: OperatorCont
 export async function wrapKey(context: CoreContext, request: WrapRequest, options: RunOptions = {}): Promise<WrapReply> {
   const record = requireKey(context, request.keyId);
   const params = await readParamsFile(request.paramsPath, request.algorithm, record.id).catch(async (error: unknown) => {
-    if (error instanceof ByokError) await context.audit.append({ type: 'refusal', ...operatorFields(request), data: { operation: 'wrap', keyId: record.id, code: error.code, message: error.message } });
+    await recordRefusal(context, 'wrap', error, request, { keyId: record.id });
     throw error;
   });
   const entry = await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath });
+  await context.audit.append(paramsLoadedEvent(entry, request));
   options.onProgress?.({ operation: 'wrap', done: 0, total: 2, message: 'reading the keychain backup' });
   const wrapped = (await wrapPrepared(context, [entry])).get(record.id)!;
   options.onProgress?.({ operation: 'wrap', done: 1, total: 2, message: 'writing outputs' });
@@ -245,6 +257,7 @@ export async function wrapRequestFile(context: CoreContext, request: WrapAllRequ
     const params = parseImportParameters(item.responseText, { fileName: basename(request.paramsPath), ...(request.algorithm ? { algorithm: request.algorithm } : {}) });
     prepared.push(await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath, outDir: join(request.outDir, record.alias ?? record.id) }));
   }
+  await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
   options.onProgress?.({ operation: 'wrap', done: 0, total: prepared.length, message: 'reading the keychain backups' });
   const wrapped = await wrapPrepared(context, prepared);
   const signer = await context.signer();

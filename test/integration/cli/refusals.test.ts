@@ -132,5 +132,8 @@ describe('byok keys generate refuses', () => {
     const alias = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'has space'], { vault });
     expect(alias.json.error.code).toBe('INVALID_ARGUMENT');
     expect(alias.code).toBe(2);
+    const audit = await runByok(['--json', 'audit', 'list'], { vault });
+    const generationRefusals = audit.json.events.filter((event: { type: string; summary: string }) => event.type === 'refusal' && event.summary.includes('generateKeys'));
+    expect(generationRefusals.map((event: { summary: string }) => event.summary).join('\n')).toMatch(/KEY_SPEC_INVALID[\s\S]*INVALID_ARGUMENT/);
   });
 });
