@@ -23,13 +23,22 @@ function lockedPrintSession(): Session {
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
   // The transcript is self-contained; any other request (a link, an image URL in a summary) is refused.
-  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !printable.has(details.url) }));
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !printable.has(canonicalUrl(details.url)) }));
   printSession = ses;
   return ses;
 }
 
+/** Both sides of the allow-list comparison go through the same URL parser (percent-encoding may differ). */
+function canonicalUrl(url: string): string {
+  try {
+    return new URL(url).href;
+  } catch {
+    return '';
+  }
+}
+
 export const printTranscriptToPdf: TranscriptPrinter = async (htmlPath: string, paperSize: PaperSize) => {
-  const url = pathToFileURL(htmlPath).href;
+  const url = canonicalUrl(pathToFileURL(htmlPath).href);
   const window = new BrowserWindow({ show: false, width: 900, height: 1200, webPreferences: printWebPreferences(lockedPrintSession()) });
   printable.add(url);
   let timer: NodeJS.Timeout | undefined;
@@ -44,6 +53,7 @@ export const printTranscriptToPdf: TranscriptPrinter = async (htmlPath: string, 
       await window.loadURL(url);
       return window.webContents.printToPDF({ pageSize: paperSize, printBackground: true, preferCSSPageSize: false });
     })();
+    render.catch(() => undefined); // after a timeout the destroyed window rejects it; nobody waits then
     const pdf = await Promise.race([render, timeout]);
     return new Uint8Array(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   } finally {
