@@ -106,6 +106,9 @@ async function startPrivateKeyring(): Promise<{ env: NodeJS.ProcessEnv; cleanup:
   const keptDataHome = process.env.BYOK_KEYRING_DATA;
   const dataHome = keptDataHome ?? mkdtempSync(join(tmpdir(), 'byok-keyring-'));
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: dataHome };
+  // A session started from inside another one must not find the outer daemon: gnome-keyring-daemon
+  // talks to the daemon named by GNOME_KEYRING_CONTROL instead of starting its own.
+  for (const inherited of ['GNOME_KEYRING_CONTROL', 'GNOME_KEYRING_PID', 'SSH_AUTH_SOCK', 'BYOK_PRIVATE_KEYRING']) delete env[inherited];
   // --unlock starts the daemon, reads the login keyring's password from stdin (creating the keyring when
   // it does not exist) and leaves it unlocked. A second `--start` call is not made: under load it can
   // start a second daemon that races the first for the bus name, with a locked keyring.

@@ -88,12 +88,15 @@ export function importOperations(services: OperationServices) {
       const algorithm = notes.algorithm ?? preferredAlgorithm(type, record.spec);
       if (record.batchId !== null && request.out === undefined) {
         const payload: FetchParamsPayload = { remoteKeyId: binding.remoteKeyId, algorithm, materialExpiry, reason: 'renewal' };
+        // The import this renewal queues is the one that did not exist before it (timestamps have whole
+        // seconds, so "created after" cannot tell it from an earlier import of the same second).
+        const importsBefore = new Set(vault.jobs.list({ keyId: record.id, provider: provider.name }).filter((candidate) => candidate.kind === 'import').map((candidate) => candidate.id));
         const job = vault.jobs.enqueue({ kind: 'fetch-params', keyId: record.id, provider: provider.name, payload, idempotencyKey: idempotencyKeys.renewal(provider.name, record.id, `manual-${isoUtc(now)}`) });
         await vault.save();
         await engine.run({ provider: provider.name, jobIds: [job.id], runBudgetMs: interactiveBudgetMs });
         const fetched = vault.jobs.get(job.id)!;
         if (fetched.status === 'failed') throw jobError(fetched.lastError);
-        const imports = vault.jobs.list({ keyId: record.id, provider: provider.name }).filter((candidate) => candidate.kind === 'import' && candidate.createdAt >= fetched.createdAt);
+        const imports = vault.jobs.list({ keyId: record.id, provider: provider.name }).filter((candidate) => candidate.kind === 'import' && !importsBefore.has(candidate.id));
         const importJob = imports[imports.length - 1];
         if (importJob && importJob.status !== 'done') await engine.run({ provider: provider.name, jobIds: [importJob.id], runBudgetMs: interactiveBudgetMs });
         const settled = importJob ? vault.jobs.get(importJob.id)! : undefined;
