@@ -94,6 +94,19 @@ export interface WrapReply {
   warnings: string[];
 }
 
+export interface WrapAllRequest extends OperatorContext {
+  /** Our request file (from `remoteParams` / `byok remote params`) with parameters for one or many keys. */
+  paramsPath: string;
+  algorithm?: WrappingAlgorithm;
+  /** ISO-8601 or 'never'. */
+  materialExpiry?: string;
+  /** Each key's outputs go to <outDir>/<alias or key id>/. */
+  outDir: string;
+}
+export interface WrapAllReply {
+  keys: Array<WrapReply & { keyId: string }>;
+}
+
 export interface BundleVerifyReply {
   valid: true;
   keyId: string;
@@ -254,6 +267,68 @@ export interface RenewReply {
   materialExpiry: string | null;
 }
 
+export interface DeleteMaterialRequest extends OperatorContext {
+  /** The local key whose imported copy is deleted from the provider (the local key and its backups stay). */
+  keyId: string;
+  /** The connected provider's name; needed only when the key is bound to more than one. */
+  provider?: string;
+}
+export interface DeleteMaterialReply {
+  keyId: string;
+  provider: string;
+  remoteKeyId: string;
+  state: RemoteState;
+}
+
+/** One planned key (a plan entry with count N gives N of these), metadata only. */
+export interface PlanKeySummary {
+  /** The entry's alias; `label` names this key (alias, or alias-N when the entry has several). */
+  alias: string;
+  label: string;
+  spec: KeySpecName;
+  /** How many keys the plan entry this key belongs to has. */
+  count: number;
+  description: string | null;
+  /** As written in the plan, and resolved against the plan's folder. */
+  paramsFile: string;
+  paramsPath: string;
+  provider: ProviderId | null;
+  algorithm: WrappingAlgorithm | null;
+  /** ISO-8601; null = never expires (the plan's default). */
+  materialExpiry: string | null;
+  outDir: string;
+}
+export interface PlanProblemSummary {
+  line?: number;
+  column?: number;
+  /** Where in the plan, e.g. `keys[1].params[0]`; empty for the whole file. */
+  path: string;
+  code: string;
+  message: string;
+}
+/** What `byok plan check` reports, as metadata: the wizard drives the same plan model. */
+export interface PlanCheckSummary {
+  planPath: string;
+  ok: boolean;
+  sha256: string;
+  /** The SHA-256 as PGP words, to be read aloud. */
+  words: string;
+  checkedAt: string;
+  ceremony: string | null;
+  operator: string | null;
+  witnesses: string[];
+  confirmations: 'witness' | 'none' | null;
+  keys: PlanKeySummary[];
+  output: string | null;
+  backup: {
+    keychain: boolean;
+    /** Shamir splitting of each key, when the plan asks for it. */
+    split: { threshold: number; total: number; custodians: string[] | null; folder: string | null } | null;
+    escrowPath: string | null;
+  } | null;
+  problems: PlanProblemSummary[];
+}
+
 export interface OfflineCheckReply {
   offline: boolean;
   interfaces: Array<{ name: string; addresses: string[] }>;
@@ -300,6 +375,8 @@ export interface CeremonyService {
   keyHistory(keyId: string): Promise<{ events: AuditEventSummary[] }>;
   inspectParams(request: { path: string; algorithm?: WrappingAlgorithm }): Promise<ParamsSummary>;
   wrap(request: WrapRequest, options?: RunOptions): Promise<WrapReply>;
+  /** Wraps every key of one of our request files (bulk ceremonies); batches are read once. */
+  wrapAll(request: WrapAllRequest, options?: RunOptions): Promise<WrapAllReply>;
   verifyBundle(request: { path: string }): Promise<BundleVerifyReply>;
   backupVerify(request: { keyId?: string }, options?: RunOptions): Promise<BackupVerifyReply>;
   backupRestore(request: { keyId: string } & OperatorContext): Promise<BackupRestoreReply>;
@@ -318,8 +395,12 @@ export interface CeremonyService {
   remoteCreateKey(request: RemoteCreateKeyRequest): Promise<RemoteCreateKeyReply>;
   remoteParams(request: RemoteParamsRequest): Promise<RemoteParamsReply>;
   importBundle(request: { path: string; provider?: string } & OperatorContext, options?: RunOptions): Promise<ImportBundleReply>;
+  /** Deletes the imported copy of a key's material at its provider (e.g. to re-import); the local key stays. */
+  deleteMaterial(request: DeleteMaterialRequest): Promise<DeleteMaterialReply>;
   renewKey(request: { keyId: string; provider?: string; materialExpiry?: string; out?: string } & OperatorContext): Promise<RenewReply>;
   offlineCheck(): Promise<OfflineCheckReply>;
+  /** Checks a ceremony plan file, as `byok plan check FILE [--at ISO]` does; `at` defaults to now. */
+  planCheck(request: { path: string; at?: string }): Promise<PlanCheckSummary>;
   recordCeremonyStep(record: CeremonyStepRecord): Promise<{ seq: number; hash: string }>;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ export const IPC_CHANNEL_IDS = Object.freeze({
   keyHistory: 'byok:key-history',
   inspectParams: 'byok:inspect-params',
   wrap: 'byok:wrap',
+  wrapAll: 'byok:wrap-all',
   verifyBundle: 'byok:verify-bundle',
   backupVerify: 'byok:backup-verify',
   backupRestore: 'byok:backup-restore',
@@ -28,7 +29,9 @@ export const IPC_CHANNEL_IDS = Object.freeze({
   remoteParams: 'byok:remote-params',
   importBundle: 'byok:import-bundle',
   renewKey: 'byok:renew-key',
+  deleteMaterial: 'byok:delete-material',
   offlineCheck: 'byok:offline-check',
+  planCheck: 'byok:plan-check',
   recordCeremonyStep: 'byok:record-ceremony-step',
   cancel: 'byok:cancel',
 } as const);

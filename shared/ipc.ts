@@ -168,6 +168,69 @@ const wrapReply = z.object({
   warnings,
 });
 
+const wrapAllReply = z.object({
+  keys: z.array(z.object({ keyId: id, ...wrapReply.shape })).max(LIMITS.keysPerRequest),
+});
+
+const deleteMaterialReply = z.object({ keyId: id, provider: providerName, remoteKeyId: nonEmpty(512), state: remoteState });
+
+/** A plan's problems carry its own rule codes or a core error code: an upper-case word, not free text. */
+const problemCode = z.string().max(64).regex(/^[A-Z][A-Z0-9_]{0,63}$/);
+const planCheckReply = z.object({
+  planPath: path,
+  ok: z.boolean(),
+  sha256: sha256Hex,
+  words: bounded(LIMITS.summary),
+  checkedAt: timestamp,
+  ceremony: bounded(LIMITS.description).nullable(),
+  operator: bounded(LIMITS.person).nullable(),
+  witnesses: z.array(bounded(LIMITS.person)).max(LIMITS.people * 8),
+  confirmations: z.enum(['witness', 'none']).nullable(),
+  keys: z
+    .array(
+      z.object({
+        alias: aliasShown,
+        label: bounded(LIMITS.alias + 8),
+        spec: keySpec,
+        count: z.number().int().min(1).max(LIMITS.keysPerRequest),
+        description: bounded(LIMITS.description).nullable(),
+        paramsFile: path,
+        paramsPath: path,
+        provider: providerId.nullable(),
+        algorithm: wrappingAlgorithm.nullable(),
+        materialExpiry: timestamp.nullable(),
+        outDir: path,
+      }),
+    )
+    .max(LIMITS.keysPerRequest),
+  output: path.nullable(),
+  backup: z
+    .object({
+      keychain: z.boolean(),
+      split: z
+        .object({
+          threshold: z.number().int(),
+          total: z.number().int(),
+          custodians: z.array(bounded(LIMITS.person)).max(255).nullable(),
+          folder: path.nullable(),
+        })
+        .nullable(),
+      escrowPath: path.nullable(),
+    })
+    .nullable(),
+  problems: z
+    .array(
+      z.object({
+        line: z.number().int().positive().optional(),
+        column: z.number().int().positive().optional(),
+        path: bounded(LIMITS.path),
+        code: problemCode,
+        message: reason,
+      }),
+    )
+    .max(LIMITS.listShort * 4),
+});
+
 const bundleVerifyReply = z.object({
   valid: z.literal(true),
   keyId: id,
@@ -288,6 +351,16 @@ const wrapRequest = z
   })
   .strict();
 
+const wrapAllRequest = z
+  .object({
+    ...operatorContext,
+    paramsPath: path,
+    algorithm: wrappingAlgorithm.optional(),
+    materialExpiry: z.union([z.literal('never'), timestamp]).optional(),
+    outDir: path,
+  })
+  .strict();
+
 const sharesSplitRequest = z
   .object({
     ...operatorContext,
@@ -346,6 +419,7 @@ export const SERVICE_CHANNELS = {
     paramsSummary,
   ),
   wrap: channel(IPC_CHANNEL_IDS.wrap, wrapRequest, wrapReply, true),
+  wrapAll: channel(IPC_CHANNEL_IDS.wrapAll, wrapAllRequest, wrapAllReply, true),
   verifyBundle: channel(IPC_CHANNEL_IDS.verifyBundle, z.object({ path }).strict(), bundleVerifyReply),
   backupVerify: channel(IPC_CHANNEL_IDS.backupVerify, z.object({ keyId: id.optional() }).strict(), backupVerifyReply, true),
   backupRestore: channel(IPC_CHANNEL_IDS.backupRestore,
@@ -427,7 +501,15 @@ export const SERVICE_CHANNELS = {
       .strict(),
     z.object({ keyId: id, renewed: z.boolean(), renewalRequest: path.nullable(), materialExpiry: timestamp.nullable() }),
   ),
+  deleteMaterial: channel(IPC_CHANNEL_IDS.deleteMaterial,
+    z.object({ ...operatorContext, keyId: id, provider: providerName.optional() }).strict(),
+    deleteMaterialReply,
+  ),
   offlineCheck: channel(IPC_CHANNEL_IDS.offlineCheck, empty, offlineCheckReply),
+  planCheck: channel(IPC_CHANNEL_IDS.planCheck,
+    z.object({ path, at: timestamp.optional() }).strict(),
+    planCheckReply,
+  ),
   recordCeremonyStep: channel(IPC_CHANNEL_IDS.recordCeremonyStep,
     z
       .object({

@@ -2,12 +2,12 @@
 // the ceremony runner alike. Each method delegates to one file in ./use-cases.
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BundleVerifyReply, CeremonyService, OperatorContext, RunOptions } from '../../shared/ceremony-api.ts';
+import type { BundleVerifyReply, CeremonyService, OperatorContext, PlanCheckSummary } from '../../shared/ceremony-api.ts';
 import { recordRefusal } from './use-cases/refusals.ts';
 import { ByokError } from '../../shared/errors.ts';
 import { AuditLog } from './audit/index.ts';
 import { BackupStore, loadOrCreateCeremonyKey, osKeychain, type Keychain } from './backup/index.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { isoUtc, systemClock, type Clock } from './clock.ts';
 import { computeKeyCheck } from './keys/index.ts';
 import { checkOffline } from './offline-check.ts';
 import { equalBytes } from './secret.ts';
@@ -18,7 +18,8 @@ import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
 import { eventMentionsKey, listKeys, requireKey, summarizeEvent } from './use-cases/key-queries.ts';
 import { combineShareFiles, splitShares, writeEscrow } from './use-cases/shares-and-escrow.ts';
-import { inspectParams, wrapKey, wrapRequestFile, type WrapAllRequest } from './use-cases/wrap-key.ts';
+import { inspectParams, wrapKey, wrapRequestFile } from './use-cases/wrap-key.ts';
+import { checkPlanFile, type PlanCheckReport } from './plan/index.ts';
 import { exportAudit } from './use-cases/audit-export.ts';
 import { createConnectedServices } from './kms/connected-service.ts';
 
@@ -38,8 +39,6 @@ export interface CeremonyServiceOptions {
 export interface CoreCeremonyService extends CeremonyService {
   /** Generation with per-batch "saved" callbacks, for the CLI's streaming output. */
   generateKeys(request: Parameters<CeremonyService['generateKeys']>[0], options?: GenerateOptions): ReturnType<CeremonyService['generateKeys']>;
-  /** Wraps every key of a request file (bulk ceremonies); batches are read once. */
-  wrapAll(request: WrapAllRequest, options?: RunOptions): ReturnType<typeof wrapRequestFile>;
 }
 
 export function keychainServiceFor(vaultId: string): string {
@@ -128,6 +127,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       return exportAudit(context, request);
     },
     offlineCheck: () => checkOffline(clock),
+    planCheck: async (request) => planCheckSummary(await checkPlanFile(request.path, { at: planTime(request.at, clock) })),
     recordCeremonyStep: async (record) => {
       const { operator, witnesses, ...data } = record;
       const event = await audit.append({ type: 'ceremony.step', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { ...data, detail: data.detail ?? null } });
@@ -147,7 +147,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
 const RECORDED_OPERATIONS = [
   'generateKeys', 'inspectParams', 'wrap', 'wrapAll', 'verifyBundle', 'backupVerify', 'backupRestore', 'vaultRebuild', 'sharesSplit',
   'sharesCombine', 'escrowWrite', 'auditExport', 'providerAdd', 'providerRemove', 'sync', 'remoteCreateKey', 'remoteParams',
-  'importBundle', 'renewKey', 'recordCeremonyStep',
+  'importBundle', 'renewKey', 'deleteMaterial', 'recordCeremonyStep',
 ] as const satisfies ReadonlyArray<keyof CoreCeremonyService>;
 
 function recordingRefusals(context: CoreContext, service: CoreCeremonyService): CoreCeremonyService {
@@ -202,4 +202,66 @@ export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Arr
     signerPublicKey: bundle.signature.publicKey,
     signedByThisVault: trustedPublicKey ? equalBytes(signerPublicKey, trustedPublicKey) : false,
   };
+}
+
+/** `at` of a plan check: an ISO-8601 time with a zone (deadlines are checked against it); default now. */
+function planTime(at: string | undefined, clock: Clock): Date {
+  if (at === undefined) return clock.now();
+  const date = new Date(at);
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(date.getTime())) {
+    throw new ByokError('INVALID_ARGUMENT', `${at} is not an ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00Z.`);
+  }
+  return date;
+}
+
+/** The plan module's report as metadata for the app: the same model `byok plan check --json` prints. */
+export function planCheckSummary(report: PlanCheckReport): PlanCheckSummary {
+  const plan = report.plan;
+  const shares = plan?.backup.shares;
+  return {
+    planPath: report.planPath,
+    ok: report.ok,
+    sha256: report.sha256,
+    words: report.words,
+    checkedAt: report.checkedAt,
+    ceremony: plan?.ceremony ?? null,
+    operator: plan?.operator ?? null,
+    witnesses: plan?.witnesses ?? [],
+    confirmations: plan?.confirmations ?? null,
+    keys: report.slots.map((slot) => ({
+      alias: slot.alias,
+      label: slot.label,
+      spec: slot.spec,
+      count: plan?.keys[slot.entryIndex]?.count ?? 1,
+      description: slot.description,
+      paramsFile: slot.paramsFile,
+      paramsPath: slot.paramsPath,
+      provider: slot.params?.provider ?? null,
+      algorithm: slot.params?.algorithm ?? slot.algorithm,
+      materialExpiry: expiryOf(slot.materialExpiry),
+      outDir: slot.outDir,
+    })),
+    output: report.output,
+    backup: plan
+      ? {
+          keychain: plan.backup.keychain,
+          split: shares ? { threshold: shares.threshold, total: shares.shares, custodians: shares.custodians ?? null, folder: report.sharesOut } : null,
+          escrowPath: report.escrowPath,
+        }
+      : null,
+    problems: report.problems.map((problem) => ({
+      ...(problem.line !== undefined ? { line: problem.line } : {}),
+      ...(problem.column !== undefined ? { column: problem.column } : {}),
+      path: problem.path,
+      code: problem.code,
+      message: problem.message,
+    })),
+  };
+}
+
+/** null = never; a plan time without seconds is given with them. (An impossible date is a plan problem already.) */
+function expiryOf(value: string | null): string | null {
+  if (value === null || value === 'never') return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : isoUtc(date);
 }

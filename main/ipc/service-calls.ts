@@ -21,6 +21,7 @@ export const SERVICE_CALLS: { readonly [K in ServiceChannelName]: ServiceCall<K>
   keyHistory: (service, request) => service.keyHistory(request.keyId),
   inspectParams: (service, request) => service.inspectParams(request),
   wrap: (service, request, options) => service.wrap(request, options),
+  wrapAll: (service, request, options) => service.wrapAll(request, options),
   verifyBundle: (service, request) => service.verifyBundle(request),
   backupVerify: (service, request, options) => service.backupVerify(request, options),
   backupRestore: (service, request) => service.backupRestore(request),
@@ -40,6 +41,8 @@ export const SERVICE_CALLS: { readonly [K in ServiceChannelName]: ServiceCall<K>
   remoteParams: (service, request) => service.remoteParams(request),
   importBundle: (service, request, options) => service.importBundle(request, options),
   renewKey: (service, request) => service.renewKey(request),
+  deleteMaterial: (service, request) => service.deleteMaterial(request),
   offlineCheck: (service) => service.offlineCheck(),
+  planCheck: (service, request) => service.planCheck(request),
   recordCeremonyStep: (service, request) => service.recordCeremonyStep(request),
 });

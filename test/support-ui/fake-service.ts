@@ -5,6 +5,7 @@ import type {
   AuditEventSummary,
   CeremonyService,
   KeySummary,
+  PlanCheckSummary,
   ProviderSummary,
 } from '../../shared/ceremony-api.ts';
 import type { KeySpecName } from '../../shared/key-specs.ts';
@@ -32,6 +33,35 @@ export function fakeKey(n: number, overrides: Partial<KeySummary> = {}): KeySumm
     status: 'active',
     backup: 'verified',
     remote: [],
+    ...overrides,
+  };
+}
+
+/** A checked plan with two keys of one entry and one of another, as the plan module reports it. */
+export function fakePlanCheck(path: string, overrides: Partial<PlanCheckSummary> = {}): PlanCheckSummary {
+  const folder = path.replace(/\/[^/]*$/, '');
+  const slot = (alias: string, label: string, spec: KeySpecName, count: number, file: string) => ({
+    alias, label, spec, count, description: null, paramsFile: file, paramsPath: `${folder}/${file}`,
+    provider: 'aws' as const, algorithm: 'RSAES_OAEP_SHA_256' as const, materialExpiry: null, outDir: `${folder}/out/${label}`,
+  });
+  return {
+    planPath: path,
+    ok: true,
+    sha256: '0123456789abcdef'.repeat(4),
+    words: 'aardvark absurd accrue acme',
+    checkedAt: NOW,
+    ceremony: 'Payments keys',
+    operator: 'Alice Operator',
+    witnesses: ['Bob Witness', 'Carol Witness'],
+    confirmations: 'witness',
+    keys: [
+      slot('payments-dek', 'payments-dek-1', 'AES_256', 2, 'params/a1.json'),
+      slot('payments-dek', 'payments-dek-2', 'AES_256', 2, 'params/a2.json'),
+      slot('signing-ec', 'signing-ec', 'EC_P256', 1, 'params/h.json'),
+    ],
+    output: `${folder}/out`,
+    backup: { keychain: true, split: null, escrowPath: null },
+    problems: [],
     ...overrides,
   };
 }
@@ -105,6 +135,21 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
         warnings: [],
       };
     },
+    wrapAll: async (request, options) => {
+      const targets = keys.slice(0, 2);
+      const replies = targets.map((key, i) => {
+        options?.onProgress?.({ operation: 'wrap', done: i + 1, total: targets.length, message: key.alias });
+        return {
+          keyId: key.id,
+          files: [{ name: 'bundle.json', path: `${request.outDir}/${key.alias}/bundle.json`, sha256: String(i + 1).repeat(64) }],
+          check: key.check,
+          provider: 'aws' as const,
+          algorithm: 'RSAES_OAEP_SHA_256' as const,
+          warnings: [],
+        };
+      });
+      return { keys: replies };
+    },
     verifyBundle: async () => {
       throw new Error('not in the fake');
     },
@@ -147,6 +192,15 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
     remoteParams: async (request) => ({ path: request.out, keys: request.keyIds.length, parametersValidTo: '2026-11-26T10:00:00Z', sha256: 'f'.repeat(64) }),
     importBundle: async () => ({ keyId: 'key-1', provider: 'p', remoteKeyId: 'remote-key-1', state: 'Enabled', materialExpiry: null, proof: 'kcv compared' }),
     renewKey: async (request) => ({ keyId: request.keyId, renewed: true, renewalRequest: null, materialExpiry: '2027-11-25T10:00:00Z' }),
+    deleteMaterial: async (request) => {
+      const key = keys.find((candidate) => candidate.id === request.keyId);
+      const binding = key?.remote.find((candidate) => !request.provider || candidate.provider === request.provider);
+      if (!key || !binding) throw new Error('no binding');
+      binding.state = 'PendingImport';
+      binding.materialExpiry = null;
+      return { keyId: key.id, provider: binding.provider, remoteKeyId: binding.remoteKeyId, state: 'PendingImport' };
+    },
+    planCheck: async (request) => fakePlanCheck(request.path),
     offlineCheck: async () => ({ offline: true, interfaces: [], defaultRoute: false, checkedAt: NOW }),
     recordCeremonyStep: async () => ({ seq: ++seq, hash: 'e'.repeat(64) }),
     close: async () => undefined,
