@@ -17,7 +17,7 @@ import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cas
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
 import { eventMentionsKey, listKeys, requireKey, summarizeEvent } from './use-cases/key-queries.ts';
-import { combineShareFiles, splitShares, writeEscrow } from './use-cases/shares-and-escrow.ts';
+import { combineShareFiles, restoreEscrow, splitShares, writeEscrow, type EscrowRestoreReply } from './use-cases/shares-and-escrow.ts';
 import { inspectParams, wrapKey, wrapRequestFile } from './use-cases/wrap-key.ts';
 import { checkPlanFile, type PlanCheckReport } from './plan/index.ts';
 import { exportAudit } from './use-cases/audit-export.ts';
@@ -39,6 +39,11 @@ export interface CeremonyServiceOptions {
 export interface CoreCeremonyService extends CeremonyService {
   /** Generation with per-batch "saved" callbacks, for the CLI's streaming output. */
   generateKeys(request: Parameters<CeremonyService['generateKeys']>[0], options?: GenerateOptions): ReturnType<CeremonyService['generateKeys']>;
+  /**
+   * Restores keys from an escrow file (a new machine after a loss). CLI only for now: the passphrase
+   * would have to cross IPC, and the app has no restore screen for it yet.
+   */
+  escrowRestore(request: { path: string; passphrase: string } & OperatorContext): Promise<EscrowRestoreReply>;
 }
 
 export function keychainServiceFor(vaultId: string): string {
@@ -117,6 +122,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     sharesSplit: (request) => splitShares(context, request),
     sharesCombine: (request) => combineShareFiles(context, request),
     escrowWrite: (request) => writeEscrow(context, request),
+    escrowRestore: (request) => restoreEscrow(context, request),
     auditVerify: async () => audit.verify({ trustedPublicKey: (await context.signer()).publicKey }),
     auditList: async (filter = {}) => {
       const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));
@@ -146,7 +152,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
 /** Operations whose refusals belong in the audit log ("every refusal"); pure reads are left out. */
 const RECORDED_OPERATIONS = [
   'generateKeys', 'inspectParams', 'wrap', 'wrapAll', 'verifyBundle', 'backupVerify', 'backupRestore', 'vaultRebuild', 'sharesSplit',
-  'sharesCombine', 'escrowWrite', 'auditExport', 'providerAdd', 'providerRemove', 'sync', 'remoteCreateKey', 'remoteParams',
+  'sharesCombine', 'escrowWrite', 'escrowRestore', 'auditExport', 'providerAdd', 'providerRemove', 'sync', 'remoteCreateKey', 'remoteParams',
   'importBundle', 'renewKey', 'deleteMaterial', 'recordCeremonyStep',
 ] as const satisfies ReadonlyArray<keyof CoreCeremonyService>;
 

@@ -1,6 +1,7 @@
 // byok backup verify | restore | split | combine | escrow, and byok vault rebuild | info
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
+import type { CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
 import { checkField, checkText, collect, positiveInt, reconciliationWarnings } from '../format.ts';
 import { readSecretLine } from '../prompt.ts';
@@ -66,6 +67,19 @@ export function register(program: Command, context: CliContext): void {
       const passphrase = await readSecretLine('Escrow passphrase: ', { confirm: true });
       const reply = await service.escrowWrite({ keyIds: options.key, path: options.out, passphrase, ...context.operatorContext() });
       context.print(reply, () => `escrow file ${reply.path} (${reply.keys} key(s)), sha256 ${reply.sha256}`);
+    });
+
+  backup
+    .command('escrow-restore')
+    .description('restore keys from an escrow file: each KCV is recomputed; missing keychain backups and vault records are written back')
+    .requiredOption('--file <file>', 'the escrow file')
+    .action(async (options: { file: string }) => {
+      const service = (await context.service(true)) as CoreCeremonyService;
+      const passphrase = await readSecretLine('Escrow passphrase: ');
+      const reply = await service.escrowRestore({ path: options.file, passphrase, ...context.operatorContext() });
+      context.print({ keys: reply.keys.map((key) => ({ ...key, ...checkField(key.check) })) }, () =>
+        reply.keys.map((key) => `${key.id}  ${key.alias}  ${checkText(key.check)}  ${key.restoredToKeychain ? 'backup written to the keychain' : 'keychain backup already verified'}${key.restoredRecord ? ', vault record restored' : ''}`).join('\n'),
+      );
     });
 
   const vault = program.command('vault').description('the vault itself');

@@ -63,12 +63,17 @@ export class KeysRepository {
     return this.update(id, { backupRef });
   }
 
+  /** Points the key at the keychain batch that now holds its backup (after a restore into a new batch). */
+  moveToBatch(id: string, batchId: string): KeyRecord {
+    return this.update(id, { batchId, backupRef: batchId });
+  }
+
   /** Records when the key's backup was last verified (null: the last verification failed). */
   setBackupVerified(id: string, verifiedAt: string | null): KeyRecord {
     return this.update(id, { backupVerifiedAt: verifiedAt });
   }
 
-  private update(id: string, change: Partial<Pick<KeyRecord, 'status' | 'backupRef' | 'backupVerifiedAt'>>): KeyRecord {
+  private update(id: string, change: Partial<Pick<KeyRecord, 'status' | 'backupRef' | 'backupVerifiedAt' | 'batchId'>>): KeyRecord {
     const current = this.get(id);
     if (!current) throw new ByokError('KEY_NOT_FOUND', `No key with id ${id} in this vault. List the keys with \`byok keys list\`.`, { keyId: id });
     const updated = { ...current, ...change };
