@@ -21,6 +21,8 @@ export interface CeremonyRow {
 
 export interface CeremonyState {
   ceremonyId: string;
+  /** The loaded plan's SHA-256, recorded with every step; absent for an ad-hoc ceremony. */
+  planSha256?: string;
   rows: CeremonyRow[];
   operator: string;
   witnesses: string;

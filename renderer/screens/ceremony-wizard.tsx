@@ -11,6 +11,9 @@ import { Field, SelectField } from '../components/field.tsx';
 import { PathField } from '../components/path-field.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { CheckValue } from '../components/check-value.tsx';
+import type { PlanCheckSummary } from '../../shared/ceremony-api.ts';
+import { PlanLoader } from './plan-loader.tsx';
+import { WrapRequestFile } from './wrap-request-file.tsx';
 import { folderNameFor, formatCountdown, formatUtc, joinPath } from '../format.ts';
 import {
   WIZARD_STEPS,
@@ -71,13 +74,28 @@ export function CeremonyWizard() {
   const recordStep = (name: string, status: 'done' | 'confirmed', keyId?: string, detail?: Record<string, string | number | boolean | null>) =>
     call('recordCeremonyStep', {
       ceremonyId: state.ceremonyId,
-      planSha256: ZERO_PLAN,
+      planSha256: state.planSha256 ?? ZERO_PLAN,
       step: name,
       status,
       ...(keyId ? { keyId } : {}),
       ...(detail ? { detail } : {}),
       ...operatorContext(state),
     });
+
+  /** A checked plan fills the wizard: one row per planned key, the people, the output folder. */
+  const loadPlan = (plan: PlanCheckSummary) => {
+    const expiries = new Set(plan.keys.map((key) => key.materialExpiry ?? 'never'));
+    setState((previous) => ({
+      ...previous,
+      planSha256: plan.sha256,
+      rows: plan.keys.map((key) => ({ paramsPath: key.paramsPath, spec: key.spec, algorithm: key.algorithm ?? '', alias: key.label, typedCheck: '' })),
+      operator: plan.operator ?? '',
+      witnesses: plan.witnesses.join(', '),
+      outDir: plan.output ?? previous.outDir,
+      // One expiry for the whole wizard: taken from the plan only when every key agrees.
+      materialExpiry: expiries.size === 1 ? [...expiries][0]! : previous.materialExpiry,
+    }));
+  };
 
   const inspectAll = () =>
     attempt(async () => {
@@ -177,6 +195,7 @@ export function CeremonyWizard() {
       {step === 'params' && (
         <div className="step" data-step="params">
           <h2>{t('ceremony.step.params')}</h2>
+          <PlanLoader onLoaded={loadPlan} />
           <p>{t('ceremony.paramsHelp')}</p>
           {state.rows.map((row, index) => (
             <PathField
@@ -201,6 +220,7 @@ export function CeremonyWizard() {
               {t('ceremony.inspect')}
             </button>
           </div>
+          <WrapRequestFile />
         </div>
       )}
 

@@ -8,6 +8,7 @@ import { ErrorBanner } from '../components/error-banner.tsx';
 import { Field, SelectField } from '../components/field.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { formatCountdown, formatUtc, secondsUntil } from '../format.ts';
+import { DeleteMaterial } from './delete-material.tsx';
 import { RemoteOperations } from './remote-operations.tsx';
 
 const EMPTY_FORM = { name: '', type: 'huawei' as 'huawei' | 'tencent' | 'aws', region: '', projectId: '', endpoint: '', accessKeyId: '', secret: '', sessionToken: '' };
@@ -117,6 +118,8 @@ export function SyncScreen() {
       </section>
 
       <RemoteOperations providers={providers.data?.providers ?? []} keys={keys.data?.keys ?? []} onChanged={() => { keys.reload(); jobs.reload(); }} />
+
+      <DeleteMaterial keys={keys.data?.keys ?? []} onChanged={() => { keys.reload(); jobs.reload(); }} />
 
       <section aria-labelledby="run-title" className="card">
         <h2 id="run-title">{t('sync.run')}</h2>

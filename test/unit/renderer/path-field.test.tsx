@@ -2,7 +2,7 @@
 // Paths: a text field everywhere; in the desktop app also the native dialog and drag and drop through
 // window.byok.shell (the preload's webUtils.getPathForFile).
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { App } from '../../../renderer/app.tsx';
 import { initI18n } from '../../../renderer/i18n/index.ts';
@@ -34,7 +34,8 @@ describe('PathField', () => {
     const shell = installWithShell(['/p/aws.json', '/p/tencent.json']);
     const user = userEvent.setup();
     render(<App initialScreen="ceremony" />);
-    await user.click(screen.getByRole('button', { name: 'Browse…' }));
+    const field = screen.getByLabelText('Parameters file 1').closest('.path-field') as HTMLElement;
+    await user.click(within(field).getByRole('button', { name: 'Browse…' }));
     expect(shell.choosePaths).toHaveBeenCalledWith({ purpose: 'params-files', multiple: true });
     expect((await screen.findByLabelText('Parameters file 1') as HTMLInputElement).value).toBe('/p/aws.json');
     expect((screen.getByLabelText('Parameters file 2') as HTMLInputElement).value).toBe('/p/tencent.json');
