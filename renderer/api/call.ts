@@ -14,7 +14,7 @@ export class CallError extends Error {
 
 /** Channels after which what the vault holds may have changed: the frame refreshes its summary. */
 const CHANGES_VAULT: ReadonlySet<ChannelName> = new Set<ChannelName>([
-  'generateKeys', 'wrap', 'backupRestore', 'vaultRebuild', 'sharesCombine', 'importBundle', 'sync', 'renewKey',
+  'generateKeys', 'wrap', 'wrapAll', 'deleteMaterial', 'backupRestore', 'vaultRebuild', 'sharesCombine', 'importBundle', 'sync', 'renewKey',
   'remoteCreateKey', 'providerAdd', 'providerRemove',
 ]);
 export const VAULT_CHANGED_EVENT = 'byok:vault-changed';

@@ -84,7 +84,7 @@ export function CeremonyWizard() {
 
   /** A checked plan fills the wizard: one row per planned key, the people, the output folder. */
   const loadPlan = (plan: PlanCheckSummary) => {
-    const expiries = new Set(plan.keys.map((key) => key.materialExpiry ?? 'never'));
+    const expiries = new Set(plan.keys.map((key) => key.materialExpiry));
     setState((previous) => ({
       ...previous,
       planSha256: plan.sha256,
@@ -92,8 +92,9 @@ export function CeremonyWizard() {
       operator: plan.operator ?? '',
       witnesses: plan.witnesses.join(', '),
       outDir: plan.output ?? previous.outDir,
-      // One expiry for the whole wizard: taken from the plan only when every key agrees.
-      materialExpiry: expiries.size === 1 ? [...expiries][0]! : previous.materialExpiry,
+      // One expiry for the whole wizard: taken from the plan only when every key names the same time
+      // (none = the provider's default, which for e.g. Huawei asymmetric keys is the only choice).
+      materialExpiry: expiries.size === 1 ? ([...expiries][0] ?? previous.materialExpiry) : previous.materialExpiry,
     }));
   };
 

@@ -77,6 +77,36 @@ describe('Load a plan file (wizard start)', () => {
     expect((await screen.findByRole('alert')).getAttribute('data-code')).toBe('FILE_NOT_FOUND');
   });
 
+  it('records every step under the plan’s hash and pre-fills the output folder and a shared material expiry', async () => {
+    const service = createFakeService();
+    service.planCheck.mockImplementationOnce(async (request: { path: string }) => {
+      const plan = fakePlanCheck(request.path);
+      return { ...plan, keys: [{ ...plan.keys[0]!, label: 'solo-dek', count: 1, materialExpiry: '2027-06-30T00:00:00Z' }] };
+    });
+    installByok(service);
+    const user = userEvent.setup();
+    render(<App initialScreen="ceremony" />);
+    await user.type(screen.getByLabelText('Plan file'), '/plans/plan.yaml');
+    await user.click(screen.getByRole('button', { name: 'Check and load plan' }));
+    await screen.findByTestId('plan-sha256');
+    await user.click(screen.getByRole('button', { name: 'Read parameters' }));
+    await screen.findByTestId('params-summary');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Check that this machine is offline' }));
+    await screen.findByTestId('offline-result');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.click(screen.getByRole('button', { name: 'Generate 1 key(s)' }));
+    await screen.findByTestId('entropy-health');
+    await user.click(screen.getByRole('button', { name: 'Next' }));
+    await user.type(screen.getByLabelText(/type the KCV of solo-dek/), service.keys[0]!.check.value);
+    await user.click(screen.getByRole('button', { name: 'Confirm check values' }));
+    expect(service.recordCeremonyStep).toHaveBeenCalledWith(expect.objectContaining({ planSha256: '0123456789abcdef'.repeat(4), operator: 'Alice Operator' }));
+    await user.click(screen.getByRole('button', { name: 'Verify backups in the keychain' }));
+    await user.click(await screen.findByRole('button', { name: 'Next' }));
+    expect(valueOf('Output folder')).toBe('/plans/out');
+    expect(valueOf('Material expiry (optional)')).toBe('2027-06-30T00:00:00Z');
+  });
+
   it('places a problem by line:column and path, or names the whole file', () => {
     expect(problemPlace({ line: 3, column: 1, path: 'output', code: 'OUTPUT_NOT_EMPTY', message: '' }, 'whole file')).toBe('3:1 output');
     expect(problemPlace({ line: 1, path: '', code: 'YAML_SYNTAX', message: '' }, 'whole file')).toBe('1:1');
