@@ -16,11 +16,18 @@ export interface ByokRun {
   json: any;
 }
 
+let defaultEnv: NodeJS.ProcessEnv = {};
+
+/** Environment for every `runByok` of this test file (e.g. a private keyring's D-Bus address). */
+export function useByokEnv(env: NodeJS.ProcessEnv): void {
+  defaultEnv = env;
+}
+
 export function runByok(args: string[], options: { vault?: string; input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ByokRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BYOK_BIN, ...(options.vault ? ['--vault', options.vault] : []), ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      env: { ...process.env, ...defaultEnv, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
