@@ -146,8 +146,7 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--key <id>', 'the vault key')
     .option('--provider <name>', 'the connection name (when bound at several)')
     .action(async (options: { key: string; provider?: string }) => {
-      const service = (await context.service()) as unknown as { deleteMaterial?: (request: { keyId: string; provider?: string }) => Promise<{ remoteKeyId: string; state: string }> };
-      if (!service.deleteMaterial) throw new ByokError('UNSUPPORTED', 'This build cannot delete imported material.');
+      const service = await context.service();
       const reply = await service.deleteMaterial({ keyId: options.key, ...(options.provider ? { provider: options.provider } : {}), ...context.operatorContext() });
       context.print(reply, () => `material of ${options.key} deleted at the KMS (${reply.remoteKeyId}): ${reply.state}.`);
     });

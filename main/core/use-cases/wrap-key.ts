@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { OperatorContext, OutputFile, ParamsSummary, RunOptions, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
+import type { OperatorContext, OutputFile, ParamsSummary, RunOptions, WrapAllRequest, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES, KEY_SPECS } from '../../../shared/key-specs.ts';
 import { acceptedAlgorithms, outputLayout, type WrappingAlgorithm } from '../../../shared/providers.ts';
@@ -238,14 +238,7 @@ export async function wrapKey(context: CoreContext, request: WrapRequest, option
   return { files, check: record.check, provider: params.provider, algorithm: entry.algorithm, warnings: entry.warnings };
 }
 
-export interface WrapAllRequest extends OperatorContext {
-  /** Our request file (from `byok remote params`) with parameters for one or many keys. */
-  paramsPath: string;
-  algorithm?: WrappingAlgorithm;
-  materialExpiry?: string;
-  /** Each key's outputs go to <outDir>/<alias or key id>/. */
-  outDir: string;
-}
+export type { WrapAllRequest };
 
 /** Wraps every key of a request file: all checked before any material is read, batches read once. */
 export async function wrapRequestFile(context: CoreContext, request: WrapAllRequest, options: RunOptions = {}): Promise<{ keys: Array<WrapReply & { keyId: string }> }> {
