@@ -1,7 +1,7 @@
-// A Secret Service of a test file's own: a private D-Bus session bus and a throwaway, unlocked
-// gnome-keyring, for the files that write many keychain items (crash loops, CLI suites). It keeps the
-// keyring the rest of the suite shares small and out of their way; the backups are still written to a
-// real Secret Service over D-Bus, exactly as on a desktop.
+// A private Secret Service: its own D-Bus session bus and a throwaway, unlocked gnome-keyring (the real
+// daemon, over D-Bus, exactly as on a desktop). Used by scripts/with-keychain.ts to run `npm test`,
+// benchmarks and `ui:browser` where no desktop keychain is reachable, and by the keychain-heavy test
+// files for a keyring of their own.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,15 +16,19 @@ function dbusCall(env: NodeJS.ProcessEnv, method: string): string {
   return spawnSync('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', `org.freedesktop.DBus.${method}`, 'string:org.freedesktop.secrets'], { env, encoding: 'utf8' }).stdout ?? '';
 }
 
-export async function startPrivateKeyring(): Promise<PrivateKeyring> {
-  const dataHome = mkdtempSync(join(tmpdir(), 'byok-test-keyring-'));
+/** `dataHome`: keep the keyring files there (not removed at stop), e.g. to reopen a keyring in a test. */
+export async function startPrivateKeyring(options: { dataHome?: string } = {}): Promise<PrivateKeyring> {
+  const dataHome = options.dataHome ?? mkdtempSync(join(tmpdir(), 'byok-keyring-'));
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_DATA_HOME: dataHome };
   for (const inherited of ['GNOME_KEYRING_CONTROL', 'GNOME_KEYRING_PID', 'SSH_AUTH_SOCK', 'DBUS_SESSION_BUS_ADDRESS']) delete env[inherited];
+  // --fork detaches the daemon (its stdio goes nowhere); --print-* hand us its address and pid.
   const bus = spawnSync('dbus-daemon', ['--session', '--fork', '--print-address=1', '--print-pid=1'], { env, encoding: 'utf8' });
   const [address, pid] = bus.stdout.trim().split('\n');
   if (bus.status !== 0 || !address || !pid) throw new Error(`dbus-daemon did not start: ${bus.stderr}`);
   env.DBUS_SESSION_BUS_ADDRESS = address.trim();
   const busPid = Number(pid);
+  // --unlock starts the daemon and creates (or unlocks) the login keyring with the password on stdin.
+  // No second `--start` call: under load it can start another daemon that races for the bus name.
   const unlock = spawnSync('gnome-keyring-daemon', ['--unlock', '--components=secrets'], { input: 'byok-test', env, encoding: 'utf8' });
   for (const line of unlock.stdout.split('\n')) {
     const match = /^([A-Z_]+)=(.*)$/.exec(line.trim());
@@ -39,7 +43,7 @@ export async function startPrivateKeyring(): Promise<PrivateKeyring> {
         // already gone
       }
     }
-    rmSync(dataHome, { recursive: true, force: true });
+    if (!options.dataHome) rmSync(dataHome, { recursive: true, force: true });
   };
   // Wait for the daemon to own its name (probing earlier would D-Bus-activate a second, locked one),
   // then for a real store/lookup round trip.
