@@ -15,10 +15,12 @@ export class KeysRepository {
   insertMany(records: readonly KeyRecord[]): void {
     this.store.transaction(() => {
       for (const record of records) {
-        if (this.get(record.id)) {
+        try {
+          this.store.insert('keys', toRow(record));
+        } catch (error) {
+          if (!isPrimaryKeyConflict(error)) throw error;
           throw new ByokError('INVALID_ARGUMENT', `A key with id ${record.id} is already in the vault; key ids are never reused.`, { keyId: record.id });
         }
-        this.store.put('keys', toRow(record));
       }
     });
   }
@@ -80,6 +82,11 @@ export class KeysRepository {
     this.store.put('keys', toRow(updated));
     return updated;
   }
+}
+
+/** SQLite's refusal of a second row with the same primary key (sql.js reports it as an Error message). */
+function isPrimaryKeyConflict(error: unknown): boolean {
+  return error instanceof Error && /UNIQUE constraint failed: keys\.id/.test(error.message);
 }
 
 function toRow(record: KeyRecord): Row {

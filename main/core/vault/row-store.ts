@@ -46,6 +46,7 @@ export class RowStore {
   private statements = new Map<string, Statement>();
   private pending: RowChange[] = [];
   private transactionBuffer: RowChange[] | null = null;
+  private readonly sqlByShape = new Map<string, string>();
 
   constructor(db: SqlDatabase) {
     this.db = db;
@@ -58,6 +59,19 @@ export class RowStore {
 
   put(table: TableName, row: Row): void {
     this.record({ table, op: 'put', row });
+  }
+
+  /**
+   * Adds a row that must not exist yet: a row with the same primary key makes SQLite refuse (and a
+   * surrounding transaction roll back) instead of being overwritten, with no read before each insert.
+   * The journal keeps it as a whole-row `put`, so replay stays idempotent.
+   */
+  insert(table: TableName, row: Row): void {
+    const columns = this.checkedColumns(table, row);
+    this.run(this.sqlFor(`insert ${table} ${columns.join(',')}`, () => `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`), columns.map((column) => row[column] ?? null));
+    const change: RowChange = { table, op: 'put', row };
+    if (this.transactionBuffer) this.transactionBuffer.push(change);
+    else this.pending.push(change);
   }
 
   delete(table: TableName, key: Row): void {
@@ -84,15 +98,16 @@ export class RowStore {
 
   /** Applies a change without recording it: journal replay. */
   apply(change: RowChange): void {
-    const spec = TABLES[change.table];
-    if (!spec) throw new ByokError('VAULT_CORRUPT', `The vault journal names an unknown table.`, { table: String(change.table) });
+    const spec = tableSpec(change.table);
     if (change.op === 'put') {
-      const columns = Object.keys(change.row);
-      for (const column of columns) if (!(spec.columns as readonly string[]).includes(column)) throw unknownColumn(change.table, column);
-      const updates = columns.filter((column) => !(spec.primaryKey as readonly string[]).includes(column));
-      const sql =
-        `INSERT INTO ${change.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
-        `ON CONFLICT (${spec.primaryKey.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING'}`;
+      const columns = this.checkedColumns(change.table, change.row);
+      const sql = this.sqlFor(`put ${change.table} ${columns.join(',')}`, () => {
+        const updates = columns.filter((column) => !(spec.primaryKey as readonly string[]).includes(column));
+        return (
+          `INSERT INTO ${change.table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ` +
+          `ON CONFLICT (${spec.primaryKey.join(', ')}) DO ${updates.length ? `UPDATE SET ${updates.map((c) => `${c} = excluded.${c}`).join(', ')}` : 'NOTHING'}`
+        );
+      });
       this.run(sql, columns.map((column) => change.row[column] ?? null));
     } else {
       const sql = `DELETE FROM ${change.table} WHERE ${spec.primaryKey.map((c) => `${c} = ?`).join(' AND ')}`;
@@ -152,6 +167,24 @@ export class RowStore {
     this.db.close();
   }
 
+  /** The row's columns, each checked against the schema (journal records are input too). */
+  private checkedColumns(table: TableName, row: Row): string[] {
+    const spec = tableSpec(table);
+    const columns = Object.keys(row);
+    for (const column of columns) if (!(spec.columns as readonly string[]).includes(column)) throw unknownColumn(table, column);
+    return columns;
+  }
+
+  /** SQL text per statement shape, built once: a bulk insert runs the same shape a thousand times. */
+  private sqlFor(shape: string, build: () => string): string {
+    let sql = this.sqlByShape.get(shape);
+    if (sql === undefined) {
+      sql = build();
+      this.sqlByShape.set(shape, sql);
+    }
+    return sql;
+  }
+
   private record(change: RowChange): void {
     this.apply(change);
     if (this.transactionBuffer) this.transactionBuffer.push(change);
@@ -166,6 +199,12 @@ export class RowStore {
     }
     return statement;
   }
+}
+
+function tableSpec(table: TableName): (typeof TABLES)[TableName] {
+  const spec = Object.hasOwn(TABLES, table) ? TABLES[table] : undefined;
+  if (!spec) throw new ByokError('VAULT_CORRUPT', `The vault journal names an unknown table.`, { table: String(table) });
+  return spec;
 }
 
 function unknownColumn(table: string, column: string): ByokError {
