@@ -14,8 +14,7 @@ import { join } from 'node:path';
 import { osKeychain } from '../main/core/backup/index.ts';
 import { openCoreContext } from '../main/core/ceremony.ts';
 import { generateKeys } from '../main/core/use-cases/generate-keys.ts';
-import { prepareWrap, wrapPrepared } from '../main/core/use-cases/wrap-key.ts';
-import { parseImportParameters } from '../main/core/wrap/index.ts';
+import { prepareNewKeysWrap } from '../main/core/use-cases/generate-and-wrap.ts';
 import type { BenchResult } from './run.ts';
 
 const KEYS = Number(process.env.BENCH_BULK_KEYS ?? 1000);
@@ -34,18 +33,18 @@ function awsParams(publicDer: Buffer): string {
 async function ours(work: string, publicDer: Buffer): Promise<number> {
   const context = await openCoreContext({ vaultDir: join(work, 'vault'), create: true });
   await context.signer(); // creates the vault's ceremony key: set-up, not part of the ceremony
-  const params = parseImportParameters(awsParams(publicDer), {});
+  const paramsPath = join(work, 'params.json');
+  writeFileSync(paramsPath, awsParams(publicDer));
+  const request = { spec: 'AES_256' as const, alias: 'bulk', count: KEYS, wrap: { paramsPath, algorithm: 'RSAES_OAEP_SHA_256' as const, outDir: join(work, 'out') } };
   const started = performance.now();
-  const { keys } = await generateKeys(context, { spec: 'AES_256', alias: 'bulk', count: KEYS });
-  // The in-memory wrap that the bulk `byok wrap --params REQUEST_FILE` runs: every key checked, the
-  // keychain batch read once, each key's KCV compared, wrapped, zeroed.
-  const prepared = [];
-  for (const key of keys) prepared.push(await prepareWrap(context, { keyId: key.id, params, paramsFile: 'params.json', algorithm: 'RSAES_OAEP_SHA_256', outDir: join(work, 'out', key.alias) }));
-  const wrapped = await wrapPrepared(context, prepared);
-  await context.audit.append({ type: 'bundle.written', data: { keys: wrapped.size } });
-  await context.vault.save();
+  // What `byok keys generate --count N --wrap-params FILE --out DIR` runs before it writes the output
+  // files: every wrap check, then generate → keychain batch written, read back and checked → each key
+  // wrapped from the copy the backup was written from → records and audit events saved durably.
+  const plan = await prepareNewKeysWrap(context, request);
+  const { wrap: _wrap, ...generateRequest } = request;
+  const { keys, wrappedMaterial } = await generateKeys(context, generateRequest, { wrapFor: plan.target });
   const ms = performance.now() - started;
-  if (wrapped.size !== KEYS) throw new Error(`wrapped ${wrapped.size} of ${KEYS}`);
+  if (keys.length !== KEYS || wrappedMaterial?.size !== KEYS) throw new Error(`wrapped ${wrappedMaterial?.size} of ${KEYS}`);
   await context.audit.close();
   await context.vault.close();
   return ms;

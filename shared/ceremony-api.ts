@@ -53,10 +53,24 @@ export interface GenerateKeysRequest extends OperatorContext {
   entropyFiles?: string[];
   /** Dice rolls typed by the operator (digits 1-6). */
   diceRolls?: string;
+  /**
+   * Also wrap every new key under one provider response (e.g. a GCP import job, an Azure key-exchange
+   * key): all checks run before any material exists, each key's outputs go to `outDir/<alias>`.
+   */
+  wrap?: GenerateWrapRequest;
+}
+export interface GenerateWrapRequest {
+  paramsPath: string;
+  algorithm?: WrappingAlgorithm;
+  /** ISO-8601 or 'never'. */
+  materialExpiry?: string;
+  outDir: string;
 }
 export interface GenerateKeysReply {
   keys: Array<Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check' | 'createdAt'>>;
   entropy: { sources: Array<{ kind: string; label: string; bytes: number }>; healthPassed: boolean };
+  /** Present when the request asked for a wrap. */
+  wrapped?: { provider: ProviderId; algorithm: WrappingAlgorithm; warnings: string[]; keys: Array<{ keyId: string; files: OutputFile[] }> };
 }
 
 export interface ParamsSummary {

@@ -146,6 +146,14 @@ const generateKeysReply = z.object({
       .max(LIMITS.listShort),
     healthPassed: z.boolean(),
   }),
+  wrapped: z
+    .object({
+      provider: providerId,
+      algorithm: wrappingAlgorithm,
+      warnings,
+      keys: z.array(z.object({ keyId: id, files: z.array(outputFile).max(LIMITS.listShort) })).max(LIMITS.keysPerRequest),
+    })
+    .optional(),
 });
 
 const paramsSummary = z.object({
@@ -337,6 +345,15 @@ const generateKeysRequest = z
     count: z.number().int().min(1).max(LIMITS.keysPerRequest).optional(),
     entropyFiles: z.array(path).max(LIMITS.entropyFiles).optional(),
     diceRolls: z.string().max(LIMITS.diceRolls).regex(/^[1-6]*$/).optional(),
+    wrap: z
+      .object({
+        paramsPath: path,
+        algorithm: wrappingAlgorithm.optional(),
+        materialExpiry: z.union([z.literal('never'), timestamp]).optional(),
+        outDir: path,
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

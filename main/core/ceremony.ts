@@ -15,6 +15,7 @@ import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
+import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
 import { eventMentionsKey, listKeys, requireKey, summarizeEvent } from './use-cases/key-queries.ts';
 import { combineShareFiles, restoreEscrow, splitShares, writeEscrow, type EscrowRestoreReply } from './use-cases/shares-and-escrow.ts';
@@ -96,7 +97,12 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       ceremonyPublicKey: Buffer.from((await context.signer()).publicKey).toString('base64'),
       reconciliation: await reconcile(context),
     }),
-    generateKeys: (request, runOptions) => generateKeys(context, request, runOptions),
+    generateKeys: async (request, runOptions) => {
+      if (request.wrap) return generateAndWrapKeys(context, { ...request, wrap: request.wrap }, runOptions);
+      // Only what the contract names leaves the core.
+      const { keys, entropy } = await generateKeys(context, request, runOptions);
+      return { keys, entropy };
+    },
     listKeys: async (filter) => listKeys(context, filter),
     keyHistory: async (keyId) => {
       const record = requireKey(context, keyId);

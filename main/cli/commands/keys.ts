@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import type { CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
 import { checkField, checkText, collect, positiveInt, reconciliationWarnings, table } from '../format.ts';
+import type { GenerateWrapRequest } from '../../../shared/ceremony-api.ts';
+import { ByokError } from '../../../shared/errors.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
+import type { WrappingAlgorithm } from '../../../shared/providers.ts';
 
 export function register(program: Command, context: CliContext): void {
   const keys = program.command('keys').description('generate and list keys');
@@ -18,7 +21,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--entropy-file <file>', 'a file mixed into the OS entropy with HKDF-SHA-512 (repeatable)', collect, [] as string[])
     .option('--dice <rolls>', 'dice rolls (digits 1-6) mixed into the OS entropy')
     .option('--batch-size <n>', 'keys per keychain batch (default 1000); each batch is saved and reported as it completes', positiveInt('--batch-size'))
-    .action(async (options: { spec: string; alias: string; description?: string; count: number; entropyFile: string[]; dice?: string; batchSize?: number }) => {
+    .option('--wrap-params <file>', 'also wrap every new key under this provider response (e.g. a GCP import job); checked before anything is generated')
+    .option('--out <dir>', 'with --wrap-params: output folder, one sub-folder per alias (existing files are never overwritten)')
+    .option('--algorithm <alg>', 'with --wrap-params: wrapping algorithm, when the file does not say it')
+    .option('--material-expiry <when>', 'with --wrap-params: ISO-8601 time the KMS deletes the material, or "never"')
+    .action(async (options: GenerateOptions) => {
+      const wrap = wrapOptions(options);
       const service = (await context.service(true)) as CoreCeremonyService;
       const json = context.options().json;
       const reply = await service.generateKeys(
@@ -29,6 +37,7 @@ export function register(program: Command, context: CliContext): void {
           ...(options.description ? { description: options.description } : {}),
           ...(options.entropyFile.length ? { entropyFiles: options.entropyFile } : {}),
           ...(options.dice ? { diceRolls: options.dice } : {}),
+          ...(wrap ? { wrap } : {}),
           ...context.operatorContext(),
         },
         {
@@ -38,10 +47,16 @@ export function register(program: Command, context: CliContext): void {
           onSaved: json ? undefined : (saved) => process.stdout.write(saved.map((key) => `${key.id}  ${key.alias}  ${key.spec}  ${checkText(key.check)}\n`).join('')),
         },
       );
+      const files = new Map(reply.wrapped?.keys.map((key) => [key.keyId, key.files]));
+      for (const warning of reply.wrapped?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (json) {
-        context.print({ keys: reply.keys.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), createdAt: key.createdAt })) }, () => '');
+        context.print({
+          keys: reply.keys.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), createdAt: key.createdAt, ...(reply.wrapped ? { files: files.get(key.id) ?? [] } : {}) })),
+          ...(reply.wrapped ? { provider: reply.wrapped.provider, algorithm: reply.wrapped.algorithm, warnings: reply.wrapped.warnings } : {}),
+        }, () => '');
       } else {
         process.stdout.write(`${reply.keys.length} key(s) generated, backed up in the keychain and saved. Entropy: ${reply.entropy.sources.map((source) => source.kind).join(' + ')}, health tests passed.\n`);
+        if (reply.wrapped) process.stdout.write(`Each wrapped for ${reply.wrapped.provider} with ${reply.wrapped.algorithm}: ${reply.wrapped.keys.length} folder(s) under ${options.out}.\n`);
       }
     });
 
@@ -63,4 +78,34 @@ export function register(program: Command, context: CliContext): void {
           : table([['ID', 'ALIAS', 'SPEC', 'CHECK', 'STATUS', 'BACKUP'], ...list.map((key) => [key.id, key.alias, key.spec, key.check.value.slice(0, key.check.kind === 'kcv' ? 6 : 16), key.status, key.backup])]),
       );
     });
+}
+
+interface GenerateOptions {
+  spec: string;
+  alias: string;
+  description?: string;
+  count: number;
+  entropyFile: string[];
+  dice?: string;
+  batchSize?: number;
+  wrapParams?: string;
+  out?: string;
+  algorithm?: string;
+  materialExpiry?: string;
+}
+
+/** The wrap half of `keys generate --wrap-params`, or undefined; its options make no sense alone. */
+function wrapOptions(options: GenerateOptions): GenerateWrapRequest | undefined {
+  if (!options.wrapParams) {
+    const stray = (['out', 'algorithm', 'materialExpiry'] as const).find((name) => options[name] !== undefined);
+    if (stray) throw new ByokError('INVALID_ARGUMENT', `--${stray === 'materialExpiry' ? 'material-expiry' : stray} only applies with --wrap-params FILE.`);
+    return undefined;
+  }
+  if (!options.out) throw new ByokError('INVALID_ARGUMENT', '--wrap-params needs --out DIR: the folder the wrapped keys are written to.');
+  return {
+    paramsPath: options.wrapParams,
+    outDir: options.out,
+    ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
+    ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+  };
 }

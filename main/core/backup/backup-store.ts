@@ -1,6 +1,7 @@
 // Key backups in the OS keychain, grouped by batch so that the number of items and writes stays small
 // (gnome-keyring rewrites its whole file on every write), while any single key can still be verified
 // and restored without the vault database.
+import { randomUUID } from 'node:crypto';
 import { ByokError } from '../../../shared/errors.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
 import { isoUtc, systemClock, type Clock } from '../clock.ts';
@@ -82,6 +83,7 @@ export class BackupStore {
   async writeBatch(batchId: string, entries: readonly BackupEntry[]): Promise<WrittenBatch> {
     assertBatchId(batchId);
     this.refuseInvalidEntries(entries);
+    this.refuseMismatchedChecks(entries);
     // Probing item 0 is enough: it holds the start of the metadata, so a batch without it is unreadable anyway
     // (and listing would read every item in the keychain).
     const existing = await this.keychain.get(itemAccount(batchId, 0));
@@ -89,6 +91,23 @@ export class BackupStore {
       zeroize(existing);
       throw new ByokError('OUTPUT_EXISTS', `A backup batch named ${batchId} is already in the keychain; backups are never overwritten. Use a new batch id.`, { batchId });
     }
+    return this.writeItems(batchId, entries);
+  }
+
+  /**
+   * Writes the backup of keys generated a moment ago, under a batch id minted here, with the same
+   * read-back check as writeBatch. Two steps of writeBatch are left out because they cannot fail here:
+   * the probe for an existing batch (the id is 122 fresh random bits, so no batch can hold it) and the
+   * check recomputed before writing (the caller computed it from this material just now, and the
+   * read-back recomputes it from the keychain's copy anyway, removing the batch on a mismatch). At a
+   * thousand keys these are a keychain search and a thousand MACs.
+   */
+  async writeNewBatch(entries: readonly BackupEntry[]): Promise<WrittenBatch> {
+    this.refuseInvalidEntries(entries);
+    return this.writeItems(randomUUID(), entries);
+  }
+
+  private async writeItems(batchId: string, entries: readonly BackupEntry[]): Promise<WrittenBatch> {
     const payload = encodeBatchPayload({ batchId, createdAt: isoUtc(this.clock.now()), entries });
     const items = splitIntoItems(batchId, payload, this.itemLimit);
     const accounts = items.map((_, index) => itemAccount(batchId, index));
@@ -238,6 +257,11 @@ export class BackupStore {
       if (seen.has(entry.keyId)) throw new ByokError('INVALID_ARGUMENT', `Key ${entry.keyId} appears twice in one backup batch.`, { keyId: entry.keyId });
       seen.add(entry.keyId);
       if (entry.material.length === 0) throw new ByokError('INVALID_ARGUMENT', `Key ${entry.keyId} has no material to back up.`, { keyId: entry.keyId });
+    }
+  }
+
+  private refuseMismatchedChecks(entries: readonly BackupEntry[]): void {
+    for (const entry of entries) {
       if (!sameCheck(this.computeCheck(entry.spec, entry.material), entry.check)) {
         throw new ByokError('BACKUP_MISMATCH', `The material given for key ${entry.keyId} does not match its ${entry.check.kind}; nothing was written.`, { keyId: entry.keyId });
       }

@@ -1,5 +1,5 @@
 // Generate keys: entropy → key → keychain backup (written, read back, checked) → vault record saved
-// durably → audit event → reported. A key is never reported, nor recorded, before its backup is verified.
+// durably → audit event → reported (optionally wrapped for import on the way). A key is never reported, nor recorded, before its backup is verified.
 import { randomUUID } from 'node:crypto';
 import type { GenerateKeysReply, GenerateKeysRequest, RunOptions } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
@@ -7,7 +7,9 @@ import { KEY_SPECS, isKeySpecName } from '../../../shared/key-specs.ts';
 import { isoUtc } from '../clock.ts';
 import { operatorEntropyFromDice, operatorEntropyFromFile, type OperatorEntropy } from '../entropy/index.ts';
 import { generateKeyBatch, type GeneratedKey } from '../keys/index.ts';
+import type { OutputLayout, WrappingAlgorithm } from '../../../shared/providers.ts';
 import { zeroize } from '../secret.ts';
+import { wrapMaterial, type WrappedMaterial } from '../wrap/index.ts';
 import type { CoreContext } from './context.ts';
 import { assertAlias, operatorFields } from './validation.ts';
 
@@ -19,19 +21,37 @@ export interface GenerateOptions extends RunOptions {
   batchSize?: number;
   /** Called after each batch is durably saved: those keys are done even if a later batch fails. */
   onSaved?: (keys: GenerateKeysReply['keys']) => void;
+  /**
+   * Also wrap every key for import, from the generated copy while its backup is written (see
+   * generateBatch); checked by the caller before any material exists (generate-and-wrap.ts).
+   */
+  wrapFor?: WrapTarget;
 }
 
-export async function generateKeys(context: CoreContext, request: GenerateKeysRequest, options: GenerateOptions = {}): Promise<GenerateKeysReply> {
+/** Where a generated key is wrapped to: one provider wrapping key, algorithm and output layout for the whole run. */
+export interface WrapTarget {
+  wrappingPublicKeySpki: Uint8Array;
+  algorithm: WrappingAlgorithm;
+  layout: OutputLayout;
+}
+
+/** Generated keys, plus their wrapped material (by key id) when a wrap target was given. */
+export interface GeneratedKeys extends Omit<GenerateKeysReply, 'wrapped'> {
+  wrappedMaterial?: Map<string, WrappedMaterial>;
+}
+
+interface SavedBatch {
+  keys: GenerateKeysReply['keys'];
+  sources: GenerateKeysReply['entropy']['sources'];
+  wrapped?: Map<string, WrappedMaterial>;
+}
+
+export async function generateKeys(context: CoreContext, request: GenerateKeysRequest, options: GenerateOptions = {}): Promise<GeneratedKeys> {
   const { spec, alias } = request;
   if (!isKeySpecName(spec)) throw new ByokError('KEY_SPEC_INVALID', `Unknown key spec "${String(spec)}". Use one of: ${Object.keys(KEY_SPECS).join(', ')}.`);
   const count = request.count ?? 1;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
-    throw new ByokError('INVALID_ARGUMENT', `--count must be a whole number from 1 to ${MAX_COUNT}.`);
-  }
-  assertAlias(alias);
+  const aliases = aliasesFor(alias, count);
   const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE));
-  const aliases = Array.from({ length: count }, (_, index) => (count === 1 ? alias : `${alias}-${String(index + 1).padStart(String(count).length, '0')}`));
-  for (const candidate of aliases) assertAlias(candidate);
   // Every alias of the run contains `alias`, so the keys whose id, alias or description contain it are
   // all that can clash: no need to read (and parse the evidence of) every key in the vault.
   const taken = new Set(context.vault.keys.list({ search: alias }).map((key) => key.alias));
@@ -46,18 +66,20 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
     await assertKeychainReachable(context);
 
     const reported: GenerateKeysReply['keys'] = [];
+    const wrapped = new Map<string, WrappedMaterial>();
     let sources: GenerateKeysReply['entropy']['sources'] = [];
     for (let start = 0; start < count; start += batchSize) {
       if (options.signal?.aborted) throw new ByokError('CANCELLED', `Cancelled after ${reported.length} of ${count} keys; those ${reported.length} are saved and backed up.`);
       const batchAliases = aliases.slice(start, start + batchSize);
-      const saved = await generateBatch(context, request, batchAliases, operatorEntropy, (done) =>
+      const saved = await generateBatch(context, request, batchAliases, operatorEntropy, options.wrapFor, (done) =>
         options.onProgress?.({ operation: 'generate', done: start + done, total: count, message: `${spec} ${start + done}/${count}` }),
       );
       sources = saved.sources;
       reported.push(...saved.keys);
+      for (const [id, material] of saved.wrapped ?? []) wrapped.set(id, material);
       options.onSaved?.(saved.keys);
     }
-    return { keys: reported, entropy: { sources, healthPassed: true } };
+    return { keys: reported, entropy: { sources, healthPassed: true }, ...(options.wrapFor ? { wrappedMaterial: wrapped } : {}) };
   } catch (error) {
     if (error instanceof ByokError && error.code === 'ENTROPY_HEALTH_FAILED') {
       await context.audit.append({ type: 'entropy.health', ...operatorFields(request), data: { passed: false, spec, reason: error.message } });
@@ -66,6 +88,17 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
   } finally {
     for (const source of operatorEntropy) zeroize(source.bytes);
   }
+}
+
+/** The aliases of a run: `alias` itself for one key, else `alias-001`, `alias-002`, … (checked). */
+export function aliasesFor(alias: string, count: number): string[] {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_COUNT) {
+    throw new ByokError('INVALID_ARGUMENT', `--count must be a whole number from 1 to ${MAX_COUNT}.`);
+  }
+  assertAlias(alias);
+  const aliases = Array.from({ length: count }, (_, index) => (count === 1 ? alias : `${alias}-${String(index + 1).padStart(String(count).length, '0')}`));
+  for (const candidate of aliases) assertAlias(candidate);
+  return aliases;
 }
 
 /**
@@ -86,11 +119,13 @@ async function generateBatch(
   request: GenerateKeysRequest,
   aliases: string[],
   operatorEntropy: OperatorEntropy[],
+  wrapFor: WrapTarget | undefined,
   onGenerated: (done: number) => void,
-): Promise<{ keys: GenerateKeysReply['keys']; sources: GenerateKeysReply['entropy']['sources'] }> {
+): Promise<SavedBatch> {
   const generated: Array<{ id: string; alias: string; createdAt: string; key: GeneratedKey }> = [];
-  const batchId = randomUUID();
+  let batchId: string;
   let samplesTested = 0;
+  let wrapping: PromiseSettledResult<Map<string, WrappedMaterial> | undefined>;
   try {
     // Symmetric keys of a batch come from one health-tested OS draw, each from its own segment of it.
     const batch = await generateKeyBatch(request.spec, aliases.length, { ...(operatorEntropy.length ? { operatorEntropy } : {}), onGenerated });
@@ -98,10 +133,16 @@ async function generateBatch(
     for (const [index, key] of batch.keys.entries()) {
       generated.push({ id: randomUUID(), alias: aliases[index]!, createdAt: isoUtc(context.clock.now()), key });
     }
-    await context.backups.writeBatch(
-      batchId,
-      generated.map(({ id, alias, createdAt, key }) => ({ keyId: id, alias, spec: key.spec, check: key.check, createdAt, material: key.material })),
-    );
+    // The keychain write and read-back run in the binding's thread and the keychain daemon; the wraps run
+    // here meanwhile. A wrap is only ever handed out if the read-back then proves the keychain holds these
+    // very bytes (byte for byte, and their recomputed KCVs), so what was wrapped is what was backed up.
+    const [backup, wrapped] = await Promise.allSettled([
+      context.backups.writeNewBatch(generated.map(({ id, alias, createdAt, key }) => ({ keyId: id, alias, spec: key.spec, check: key.check, createdAt, material: key.material }))),
+      wrapFor ? wrapInSlices(generated.map(({ id, key }) => ({ id, material: key.material })), wrapFor) : Promise.resolve(undefined),
+    ]);
+    if (backup.status === 'rejected') throw backup.reason;
+    batchId = backup.value.batchId;
+    wrapping = wrapped;
   } finally {
     for (const { key } of generated) zeroize(key.material);
   }
@@ -147,8 +188,29 @@ async function generateBatch(
     })),
   );
   await context.vault.save();
+  if (wrapping.status === 'rejected') {
+    const cause = wrapping.reason;
+    const reason = cause instanceof ByokError ? cause.message : 'the wrapping failed';
+    throw new ByokError(cause instanceof ByokError ? cause.code : 'INTERNAL', `${generated.length} key(s) were generated, backed up and saved, but not wrapped: ${reason} Wrap them with \`byok wrap\`.`, { batchId }, { cause });
+  }
   return {
     keys: generated.map(({ id, alias, createdAt, key }) => ({ id, alias, spec: key.spec, check: key.check, createdAt })),
     sources,
+    ...(wrapping.value ? { wrapped: wrapping.value } : {}),
   };
+}
+
+/** Keys wrapped per slice before yielding, so the keychain calls in flight are answered between slices. */
+const WRAP_SLICE = 50;
+
+/** Wraps each key for `target`, yielding between slices; the caller zeroes the material. */
+async function wrapInSlices(keys: ReadonlyArray<{ id: string; material: Uint8Array }>, target: WrapTarget): Promise<Map<string, WrappedMaterial>> {
+  const wrapped = new Map<string, WrappedMaterial>();
+  for (let start = 0; start < keys.length; start += WRAP_SLICE) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (const { id, material } of keys.slice(start, start + WRAP_SLICE)) {
+      wrapped.set(id, wrapMaterial({ material, wrappingPublicKeySpki: target.wrappingPublicKeySpki, algorithm: target.algorithm, layout: target.layout }));
+    }
+  }
+  return wrapped;
 }

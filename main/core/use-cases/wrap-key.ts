@@ -46,6 +46,15 @@ export async function readParamsFile(path: string, algorithm?: WrappingAlgorithm
   return parseImportParameters(text, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
 }
 
+/** A provider's own response file; our request files name existing keys, so they are refused here. */
+export async function readProviderResponseFile(path: string, algorithm?: WrappingAlgorithm): Promise<ImportParameters> {
+  const text = await readParamsText(path);
+  if (parseRequestFile(text)) {
+    throw new ByokError('INVALID_ARGUMENT', `${basename(path)} is a request file for keys that already exist; new keys are wrapped under one provider response (such as a GCP import job). Generate first, then run \`byok wrap --params ${basename(path)} --out DIR\`.`);
+  }
+  return parseImportParameters(text, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
+}
+
 async function readParamsText(path: string): Promise<string> {
   let bytes: Buffer;
   try {
@@ -106,16 +115,23 @@ export async function prepareWrap(
     const { algorithm, warnings } = checkWrapRequest({ params, spec: record.spec, ...(request.algorithm ? { algorithm: request.algorithm } : {}), now });
     const materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
     const layout = outputLayout(params.provider, record.spec);
-    const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias: record.alias }).map((file) => file.name)];
-    // A folder that does not exist holds none of them: one look instead of one per file (a bulk wrap
-    // prepares a thousand new folders). writeOutputs checks again and creates each file exclusively.
-    const existing = existsSync(request.outDir) ? plannedNames.filter((name) => existsSync(join(request.outDir, name))) : [];
-    if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${request.outDir}; outputs are never overwritten. Choose an empty output folder.`);
+    refuseExistingOutputs({ outDir: request.outDir, params, layout, materialExpiry, alias: record.alias });
     return { record, params, algorithm, layout, materialExpiry, warnings, outDir: request.outDir, paramsFile: request.paramsFile };
   } catch (error) {
     await recordRefusal(context, 'wrap', error, request, { keyId: record.id });
     throw error;
   }
+}
+
+/** Refuses when any file a wrap would write is already in `outDir`: outputs are never overwritten. */
+export function refuseExistingOutputs(input: { outDir: string; params: ImportParameters; layout: 'single' | 'split'; materialExpiry: string | null; alias: string | null }): void {
+  const { outDir, params, layout, materialExpiry, alias } = input;
+  // A folder that does not exist holds none of them: one look instead of one per file (a bulk wrap
+  // prepares a thousand new folders). writeOutputs checks again and creates each file exclusively.
+  if (!existsSync(outDir)) return;
+  const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias }).map((file) => file.name)];
+  const existing = plannedNames.filter((name) => existsSync(join(outDir, name)));
+  if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${outDir}; outputs are never overwritten. Choose an empty output folder.`);
 }
 
 /**
@@ -163,7 +179,7 @@ export async function wrapPrepared(context: CoreContext, prepared: readonly Prep
 }
 
 /** Writes one key's outputs (never overwriting) and records the bundle; the caller saves the vault. */
-async function writePrepared(context: CoreContext, entry: PreparedWrap, wrapped: WrappedMaterial, signer: CeremonySigner): Promise<OutputFile[]> {
+export async function writePrepared(context: CoreContext, entry: PreparedWrap, wrapped: WrappedMaterial, signer: CeremonySigner): Promise<OutputFile[]> {
   const { record, params } = entry;
   const nativeFiles = providerNativeFiles({ provider: params.provider, params, wrapped, materialExpiry: entry.materialExpiry, alias: record.alias });
   const createdAt = isoUtc(context.clock.now());
@@ -203,7 +219,7 @@ async function writePrepared(context: CoreContext, entry: PreparedWrap, wrapped:
 }
 
 /** Recorded once the parameters passed every check (in one append for a bulk wrap). */
-function paramsLoadedEvent(entry: PreparedWrap, who: OperatorContext) {
+export function paramsLoadedEvent(entry: PreparedWrap, who: OperatorContext) {
   const { record, params } = entry;
   return {
     type: 'params.loaded' as const,
@@ -212,7 +228,7 @@ function paramsLoadedEvent(entry: PreparedWrap, who: OperatorContext) {
   };
 }
 
-function bundleEvent(entry: PreparedWrap, files: OutputFile[], who: OperatorContext) {
+export function bundleEvent(entry: PreparedWrap, files: OutputFile[], who: OperatorContext) {
   return {
     type: 'bundle.written' as const,
     ...operatorFields(who),

@@ -1,0 +1,112 @@
+// `byok keys generate --wrap-params FILE --out DIR`: a bulk ceremony in one command. Each key is backed
+// up and saved as `keys generate` does, and wrapped under one provider response; openssl unwraps every
+// output and must compute the KCV / fingerprint byok reported. Every wrap refusal happens before any
+// key exists.
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { encodeRequestFile } from '../../../main/core/kms/request-file.ts';
+import { runByok, tempDir, useByokEnv } from '../../support/byok-cli.ts';
+import { opensslAesKeyUnwrapPad, opensslFingerprint, opensslKcv, opensslRsaDecrypt, opensslWrappingKeyPair } from '../../support/openssl.ts';
+import { providerParamsFile } from '../../support/provider-params.ts';
+
+let keyring: PrivateKeyring;
+beforeAll(async () => {
+  keyring = await startPrivateKeyring();
+  useByokEnv(keyring.env);
+});
+afterAll(() => keyring.stop());
+
+const work = tempDir('generate-wrap');
+afterAll(() => work.remove());
+const HOURS = 3600_000;
+
+async function keyCount(vault: string): Promise<number> {
+  const list = await runByok(['--json', 'keys', 'list'], { vault });
+  expect(list.code, list.stderr).toBe(0);
+  return list.json.keys.length;
+}
+
+describe('keys generate --wrap-params', () => {
+  it('GCP import job, 12 AES-256 keys: every key is backed up, saved and wrapped, and openssl unwraps each to the reported KCV', async () => {
+    const vault = join(work.path, 'vault-gcp');
+    const { privatePem, publicDer } = opensslWrappingKeyPair(work.path, 3072, 'gcp');
+    const params = join(work.path, 'gcp-job.json');
+    writeFileSync(params, providerParamsFile({ provider: 'gcp', publicDer, validTo: new Date(Date.now() + 6 * HOURS), method: 'RSA_OAEP_3072_SHA256' }));
+    const out = join(work.path, 'out-gcp');
+    const run = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'job', '--count', '12', '--wrap-params', params, '--out', out], { vault });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ provider: 'gcp', algorithm: 'RSAES_OAEP_SHA_256' });
+    expect(run.json.keys).toHaveLength(12);
+    expect(readdirSync(out).sort()).toEqual(run.json.keys.map((key: { alias: string }) => key.alias).sort());
+    for (const key of run.json.keys) {
+      expect(key.files.map((file: { name: string }) => file.name).sort()).toEqual(['bundle.json', 'wrapped_key.bin']);
+      const material = opensslRsaDecrypt(privatePem, readFileSync(join(out, key.alias, 'wrapped_key.bin')), 'oaep-sha256');
+      expect(material).toHaveLength(32);
+      expect(opensslKcv('AES_256', material, work.path)).toBe(key.kcv);
+      material.fill(0);
+      const verify = await runByok(['--json', 'bundle', 'verify', join(out, key.alias, 'bundle.json')], { vault });
+      expect(verify.code, verify.stderr).toBe(0);
+      expect(verify.json).toMatchObject({ valid: true, keyId: key.id, provider: 'gcp', signedByThisVault: true });
+    }
+    const backups = await runByok(['--json', 'backup', 'verify', '--all'], { vault });
+    expect(backups.code, backups.stderr).toBe(0);
+    expect(backups.json.verified).toBe(12);
+    const audit = await runByok(['--json', 'audit', 'verify'], { vault });
+    expect(audit.code, audit.stderr).toBe(0);
+    const events = await runByok(['--json', 'audit', 'list'], { vault });
+    const bundleEvents = events.json.events.filter((event: { type: string }) => event.type === 'bundle.written');
+    expect(bundleEvents).toHaveLength(12);
+  }, 120_000);
+
+  it('Azure key-exchange key, EC_P256 with RSA_AES_KEY_WRAP_SHA_1: the two-step output unwraps to the reported fingerprint', async () => {
+    const vault = join(work.path, 'vault-azure');
+    const { privatePem, publicDer } = opensslWrappingKeyPair(work.path, 2048, 'azure');
+    const params = join(work.path, 'azure-kek.json');
+    writeFileSync(params, providerParamsFile({ provider: 'azure', publicDer, validTo: new Date(Date.now() + 6 * HOURS) }));
+    const out = join(work.path, 'out-azure');
+    const run = await runByok(['--json', 'keys', 'generate', '--spec', 'EC_P256', '--alias', 'signing', '--count', '2', '--wrap-params', params, '--algorithm', 'RSA_AES_KEY_WRAP_SHA_1', '--out', out], { vault });
+    expect(run.code, run.stderr).toBe(0);
+    for (const key of run.json.keys) {
+      const byok = JSON.parse(readFileSync(join(out, key.alias, `${key.alias}.byok`), 'utf8'));
+      const blob = Buffer.from(byok.ciphertext, 'base64url');
+      const aesKey = opensslRsaDecrypt(privatePem, blob.subarray(0, 256), 'oaep-sha1');
+      const pkcs8 = opensslAesKeyUnwrapPad(aesKey, blob.subarray(256));
+      expect(opensslFingerprint(pkcs8, work.path)).toBe(key.fingerprint);
+      pkcs8.fill(0);
+    }
+  }, 120_000);
+
+  it('refuses before generating anything: expired parameters, a request file, an output that exists, an algorithm the provider refuses', async () => {
+    const vault = join(work.path, 'vault-refusals');
+    const { publicDer } = opensslWrappingKeyPair(work.path, 2048, 'refusals');
+    const expired = join(work.path, 'expired.json');
+    writeFileSync(expired, providerParamsFile({ provider: 'aws', publicDer, validTo: new Date(Date.now() - HOURS) }));
+    const valid = join(work.path, 'aws.json');
+    writeFileSync(valid, providerParamsFile({ provider: 'aws', publicDer, validTo: new Date(Date.now() + 6 * HOURS) }));
+    const requestFile = join(work.path, 'request.json');
+    writeFileSync(requestFile, encodeRequestFile([{ keyId: '0b7a2f0e-1c55-4d8e-9f1a-2b3c4d5e6f70', provider: 'aws', providerName: 'aws-prod', remoteKeyId: 'k', responseText: readFileSync(valid, 'utf8') }]));
+    const taken = join(work.path, 'out-taken');
+    mkdirSync(join(taken, 'bulk-2'), { recursive: true });
+    writeFileSync(join(taken, 'bulk-2', 'EncryptedKeyMaterial.bin'), 'already here');
+
+    const attempts: Array<{ args: string[]; code: string; mentions: RegExp }> = [
+      { args: ['--wrap-params', expired, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', join(work.path, 'o1')], code: 'PARAMS_EXPIRED', mentions: /expired/i },
+      { args: ['--wrap-params', requestFile, '--out', join(work.path, 'o2')], code: 'INVALID_ARGUMENT', mentions: /request file/ },
+      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', taken], code: 'OUTPUT_EXISTS', mentions: /EncryptedKeyMaterial\.bin/ },
+      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_PKCS1_V1_5', '--out', join(work.path, 'o3')], code: 'ALGORITHM_NOT_ACCEPTED', mentions: /RSAES_PKCS1_V1_5/ },
+      { args: ['--out', join(work.path, 'o4')], code: 'INVALID_ARGUMENT', mentions: /--wrap-params/ },
+      { args: ['--wrap-params', valid], code: 'INVALID_ARGUMENT', mentions: /--out/ },
+    ];
+    for (const attempt of attempts) {
+      const run = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'bulk', '--count', '3', ...attempt.args], { vault });
+      expect(run.code, `${attempt.args.join(' ')}\n${run.stderr}`).not.toBe(0);
+      expect(run.json.error.code).toBe(attempt.code);
+      expect(run.json.error.message).toMatch(attempt.mentions);
+    }
+    expect(await keyCount(vault)).toBe(0);
+    for (const folder of ['o1', 'o2', 'o3', 'o4']) expect(existsSync(join(work.path, folder))).toBe(false);
+    expect(readdirSync(join(taken, 'bulk-2'))).toEqual(['EncryptedKeyMaterial.bin']);
+  }, 120_000);
+});
