@@ -70,7 +70,7 @@ export interface GenerateKeysReply {
   keys: Array<Pick<KeySummary, 'id' | 'alias' | 'spec' | 'check' | 'createdAt'>>;
   entropy: { sources: Array<{ kind: string; label: string; bytes: number }>; healthPassed: boolean };
   /** Present when the request asked for a wrap. */
-  wrapped?: { provider: ProviderId; algorithm: WrappingAlgorithm; warnings: string[]; keys: Array<{ keyId: string; files: OutputFile[] }> };
+  outputs?: { provider: ProviderId; algorithm: WrappingAlgorithm; warnings: string[]; keys: Array<{ keyId: string; files: OutputFile[] }> };
 }
 
 export interface ParamsSummary {

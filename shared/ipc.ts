@@ -146,7 +146,7 @@ const generateKeysReply = z.object({
       .max(LIMITS.listShort),
     healthPassed: z.boolean(),
   }),
-  wrapped: z
+  outputs: z
     .object({
       provider: providerId,
       algorithm: wrappingAlgorithm,

@@ -47,16 +47,16 @@ export function register(program: Command, context: CliContext): void {
           onSaved: json ? undefined : (saved) => process.stdout.write(saved.map((key) => `${key.id}  ${key.alias}  ${key.spec}  ${checkText(key.check)}\n`).join('')),
         },
       );
-      const files = new Map(reply.wrapped?.keys.map((key) => [key.keyId, key.files]));
-      for (const warning of reply.wrapped?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+      const files = new Map(reply.outputs?.keys.map((key) => [key.keyId, key.files]));
+      for (const warning of reply.outputs?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
       if (json) {
         context.print({
-          keys: reply.keys.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), createdAt: key.createdAt, ...(reply.wrapped ? { files: files.get(key.id) ?? [] } : {}) })),
-          ...(reply.wrapped ? { provider: reply.wrapped.provider, algorithm: reply.wrapped.algorithm, warnings: reply.wrapped.warnings } : {}),
+          keys: reply.keys.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), createdAt: key.createdAt, ...(reply.outputs ? { files: files.get(key.id) ?? [] } : {}) })),
+          ...(reply.outputs ? { provider: reply.outputs.provider, algorithm: reply.outputs.algorithm, warnings: reply.outputs.warnings } : {}),
         }, () => '');
       } else {
         process.stdout.write(`${reply.keys.length} key(s) generated, backed up in the keychain and saved. Entropy: ${reply.entropy.sources.map((source) => source.kind).join(' + ')}, health tests passed.\n`);
-        if (reply.wrapped) process.stdout.write(`Each wrapped for ${reply.wrapped.provider} with ${reply.wrapped.algorithm}: ${reply.wrapped.keys.length} folder(s) under ${options.out}.\n`);
+        if (reply.outputs) process.stdout.write(`Each wrapped for ${reply.outputs.provider} with ${reply.outputs.algorithm}: ${reply.outputs.keys.length} folder(s) under ${options.out}.\n`);
       }
     });
 

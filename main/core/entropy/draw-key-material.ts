@@ -74,12 +74,13 @@ export function drawKeyMaterials(
       { kind: 'os-csprng', label: randomSourceLabel(source), bytes: segment },
       ...operatorEntropy.map((entropy) => ({ kind: OPERATOR_EVIDENCE_KIND[entropy.kind], label: entropy.label, bytes: entropy.bytes.length })),
     ];
+    // Every key of a draw has the same evidence: one frozen object, so a batch's records share it (and
+    // the vault serialises it once, not once per key).
+    const evidence: EntropyEvidence = deepFreeze({ sources, health: structuredClone(health), ...(count > 1 ? { osStream: { keys: count, bytes: osDraw.length } } : {}) });
     for (let index = 0; index < count; index++) {
       inputKeyingMaterial.set(osDraw.subarray(index * segment, (index + 1) * segment), 0);
       // node:crypto copies the IKM into its own key object for HMAC; that copy cannot be zeroed from here.
       const material = new Uint8Array(hkdfSync('sha512', inputKeyingMaterial, HKDF_SALT, info, length));
-      const evidence: EntropyEvidence = { sources: sources.map((entry) => ({ ...entry })), health };
-      if (count > 1) evidence.osStream = { keys: count, bytes: osDraw.length };
       keys.push({ material, evidence });
     }
     return { keys, health };
@@ -147,4 +148,12 @@ function healthFailure(health: HealthReport): ByokError {
       maxCount: health.adaptiveProportion.maxCount,
     },
   );
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
 }

@@ -66,7 +66,7 @@ export async function generateAndWrapKeys(context: CoreContext, request: Generat
     paramsFile: plan.paramsFile,
   }));
   await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
-  const keys: NonNullable<GenerateKeysReply['wrapped']>['keys'] = [];
+  const keys: NonNullable<GenerateKeysReply['outputs']>['keys'] = [];
   const events = [];
   for (const entry of prepared) {
     const files = await writePrepared(context, entry, generated.wrappedMaterial!.get(entry.record.id)!, signer);
@@ -79,6 +79,6 @@ export async function generateAndWrapKeys(context: CoreContext, request: Generat
   return {
     keys: generated.keys,
     entropy: generated.entropy,
-    wrapped: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys },
+    outputs: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys },
   };
 }

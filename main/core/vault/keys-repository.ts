@@ -89,6 +89,19 @@ function isPrimaryKeyConflict(error: unknown): boolean {
   return error instanceof Error && /UNIQUE constraint failed: keys\.id/.test(error.message);
 }
 
+/**
+ * The keys of a batch share one frozen evidence object (entropy/draw-key-material.ts): serialised once
+ * per object, not once per key. Only frozen objects are remembered, so a later change cannot go stale.
+ */
+const serialisedEvidence = new WeakMap<object, string>();
+function evidenceJson(evidence: Record<string, unknown>): string {
+  const known = serialisedEvidence.get(evidence);
+  if (known !== undefined) return known;
+  const json = JSON.stringify(evidence);
+  if (Object.isFrozen(evidence)) serialisedEvidence.set(evidence, json);
+  return json;
+}
+
 function toRow(record: KeyRecord): Row {
   return {
     id: record.id,
@@ -100,7 +113,7 @@ function toRow(record: KeyRecord): Row {
     created_at: record.createdAt,
     status: record.status,
     backup_ref: record.backupRef,
-    entropy_evidence: record.entropyEvidence === null ? null : JSON.stringify(record.entropyEvidence),
+    entropy_evidence: record.entropyEvidence === null ? null : evidenceJson(record.entropyEvidence),
     operator: record.operator,
     batch_id: record.batchId,
     backup_verified_at: record.backupVerifiedAt ?? null,

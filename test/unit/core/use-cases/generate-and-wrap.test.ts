@@ -39,7 +39,7 @@ function alteringReads(inner: Keychain, offsetFromEnd: number): Keychain {
     set: (account, secret) => inner.set(account, secret),
     async get(account) {
       const bytes = await inner.get(account);
-      if (bytes && bytes.length > offsetFromEnd) bytes[bytes.length - offsetFromEnd] ^= 0x01;
+      if (bytes && bytes.length > offsetFromEnd) bytes[bytes.length - offsetFromEnd] = bytes[bytes.length - offsetFromEnd]! ^ 0x01;
       return bytes;
     },
   };
