@@ -67,6 +67,8 @@ export class BackupStore {
   private readonly itemLimit: number;
   private readonly computeCheck: ComputeCheck;
   private readonly clock: Clock;
+  /** Ids handed out by newBatchId and not yet written. */
+  private readonly minted = new Set<string>();
 
   constructor(options: BackupStoreOptions) {
     this.keychain = options.keychain;
@@ -94,17 +96,25 @@ export class BackupStore {
     return this.writeItems(batchId, entries);
   }
 
+  /** A fresh batch id for writeNewBatch (122 random bits; the caller records it before writing). */
+  newBatchId(): string {
+    const batchId = randomUUID();
+    this.minted.add(batchId);
+    return batchId;
+  }
+
   /**
-   * Writes the backup of keys generated a moment ago, under a batch id minted here, with the same
+   * Writes the backup of keys generated a moment ago, under a batch id from newBatchId, with the same
    * read-back check as writeBatch. Two steps of writeBatch are left out because they cannot fail here:
    * the probe for an existing batch (the id is 122 fresh random bits, so no batch can hold it) and the
    * check recomputed before writing (the caller computed it from this material just now, and the
    * read-back recomputes it from the keychain's copy anyway, removing the batch on a mismatch). At a
    * thousand keys these are a keychain search and a thousand MACs.
    */
-  async writeNewBatch(entries: readonly BackupEntry[]): Promise<WrittenBatch> {
+  async writeNewBatch(batchId: string, entries: readonly BackupEntry[]): Promise<WrittenBatch> {
+    if (!this.minted.delete(batchId)) throw new ByokError('INTERNAL', 'writeNewBatch takes only a batch id from newBatchId; use writeBatch for any other id.');
     this.refuseInvalidEntries(entries);
-    return this.writeItems(randomUUID(), entries);
+    return this.writeItems(batchId, entries);
   }
 
   private async writeItems(batchId: string, entries: readonly BackupEntry[]): Promise<WrittenBatch> {
@@ -224,10 +234,29 @@ export class BackupStore {
 
   /** Like listEntries, plus the batches that are damaged and what is wrong with them. Never throws on damage. */
   async inspect(): Promise<{ entries: ListedEntry[]; damagedBatches: DamagedBatch[] }> {
+    const batches: Array<() => Promise<OpenedBatch>> = [];
+    for (const [batchId, indexes] of await this.batchIndex()) batches.push(() => this.openBatch(batchId, indexes));
+    return this.inspectOpened(batches);
+  }
+
+  /**
+   * Like inspect, for the batches named only, each read straight from its items (no listing of the
+   * keychain). A named batch with no readable first item is left out: it holds no key that can be
+   * restored, and the keys that point to it show up as records without a backup.
+   */
+  async inspectBatches(batchIds: readonly string[]): Promise<{ entries: ListedEntry[]; damagedBatches: DamagedBatch[] }> {
+    const batches: Array<() => Promise<OpenedBatch | null>> = [];
+    for (const batchId of batchIds) if (parseItemAccount(itemAccount(batchId, 0)) !== null) batches.push(() => this.openNamedBatch(batchId));
+    return this.inspectOpened(batches);
+  }
+
+  private async inspectOpened(batches: ReadonlyArray<() => Promise<OpenedBatch | null>>): Promise<{ entries: ListedEntry[]; damagedBatches: DamagedBatch[] }> {
     const entries: ListedEntry[] = [];
     const damagedBatches: DamagedBatch[] = [];
-    for (const [batchId, indexes] of await this.batchIndex()) {
-      const opened = await this.openBatch(batchId, indexes);
+    for (const open of batches) {
+      const opened = await open();
+      if (!opened) continue;
+      const { batchId } = opened;
       try {
         const records = opened.parsed?.entries ?? [];
         for (const record of records) {

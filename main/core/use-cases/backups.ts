@@ -78,7 +78,10 @@ export async function rebuildVault(context: CoreContext, request: OperatorContex
 
 /** Backups without a key record and key records without a backup: reported, never silently dropped. */
 export async function reconcile(context: CoreContext): Promise<ReconciliationReport> {
-  const { entries, damagedBatches } = await context.backups.inspect();
+  // The batches this vault recorded or its keys point to, read directly: no keychain listing, which
+  // would read every item of the service and hand back their secrets as text (full listings are left to
+  // `backup verify --all` and `vault rebuild`).
+  const { entries, damagedBatches } = await context.backups.inspectBatches(context.vault.backupBatches.knownIds());
   const backedUp = new Set(entries.filter((entry) => entry.intact).map((entry) => entry.keyId));
   const recorded = context.vault.keys.list();
   const recordedIds = new Set(recorded.map((record) => record.id));

@@ -123,7 +123,13 @@ async function generateBatch(
   onGenerated: (done: number) => void,
 ): Promise<SavedBatch> {
   const generated: Array<{ id: string; alias: string; createdAt: string; key: GeneratedKey }> = [];
-  let batchId: string;
+  // The batch is recorded before it is written, so that a batch killed before its keys' records are
+  // saved is still found by the reconciliation (backup-batches-repository.ts). That save's fsync runs
+  // while the keys are drawn; it has to be done before the keychain write.
+  const batchId = context.backups.newBatchId();
+  context.vault.backupBatches.recordStarted(batchId, isoUtc(context.clock.now()));
+  const recorded = context.vault.save();
+  recorded.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
   let samplesTested = 0;
   let wrapping: PromiseSettledResult<Map<string, WrappedMaterial> | undefined>;
   try {
@@ -136,12 +142,12 @@ async function generateBatch(
     // The keychain write and read-back run in the binding's thread and the keychain daemon; the wraps run
     // here meanwhile. A wrap is only ever handed out if the read-back then proves the keychain holds these
     // very bytes (byte for byte, and their recomputed KCVs), so what was wrapped is what was backed up.
+    await recorded;
     const [backup, wrapped] = await Promise.allSettled([
-      context.backups.writeNewBatch(generated.map(({ id, alias, createdAt, key }) => ({ keyId: id, alias, spec: key.spec, check: key.check, createdAt, material: key.material }))),
+      context.backups.writeNewBatch(batchId, generated.map(({ id, alias, createdAt, key }) => ({ keyId: id, alias, spec: key.spec, check: key.check, createdAt, material: key.material }))),
       wrapFor ? wrapInSlices(generated.map(({ id, key }) => ({ id, material: key.material })), wrapFor) : Promise.resolve(undefined),
     ]);
     if (backup.status === 'rejected') throw backup.reason;
-    batchId = backup.value.batchId;
     wrapping = wrapped;
   } finally {
     for (const { key } of generated) zeroize(key.material);

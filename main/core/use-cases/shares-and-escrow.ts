@@ -69,6 +69,7 @@ export async function combineShareFiles(context: CoreContext, request: { paths: 
     const createdAt = record?.createdAt ?? isoUtc(context.clock.now());
     if (present.verified !== 1) {
       const batchId = `restore-${randomUUID()}`;
+      await recordBatchStarted(context, batchId);
       await context.backups.writeBatch(batchId, [{ keyId: combined.keyId, alias, spec: combined.spec, check: combined.check, createdAt, material: combined.material }]);
       restoredToKeychain = true;
       const verifiedAt = isoUtc(context.clock.now());
@@ -138,7 +139,10 @@ export async function restoreEscrow(context: CoreContext, request: { path: strin
     const missing = new Set(present.failed.map((failure) => failure.id));
     const batchId = `escrow-restore-${randomUUID()}`;
     const toWrite = entries.filter((entry) => missing.has(entry.keyId));
-    if (toWrite.length) await context.backups.writeBatch(batchId, toWrite);
+    if (toWrite.length) {
+      await recordBatchStarted(context, batchId);
+      await context.backups.writeBatch(batchId, toWrite);
+    }
     const keys: EscrowRestoreReply['keys'] = [];
     const verifiedAt = isoUtc(context.clock.now());
     for (const entry of entries) {
@@ -160,4 +164,10 @@ export async function restoreEscrow(context: CoreContext, request: { path: strin
   } finally {
     zeroize(passphrase, ...entries.map((entry) => entry.material));
   }
+}
+
+/** Records a keychain batch, durably, before it is written (see backup-batches-repository.ts). */
+async function recordBatchStarted(context: CoreContext, batchId: string): Promise<void> {
+  context.vault.backupBatches.recordStarted(batchId, isoUtc(context.clock.now()));
+  await context.vault.save();
 }

@@ -35,6 +35,7 @@ export const TABLES = Object.freeze({
     columns: ['id', 'kind', 'key_id', 'provider', 'payload', 'status', 'attempts', 'next_attempt_at', 'last_error', 'idempotency_key', 'created_at'],
   },
   providers: { primaryKey: ['name'], columns: ['name', 'type', 'region', 'project_id', 'endpoint'] },
+  backup_batches: { primaryKey: ['batch_id'], columns: ['batch_id', 'started_at'] },
 } satisfies Record<string, { primaryKey: string[]; columns: string[] }>);
 
 export type TableName = keyof typeof TABLES;

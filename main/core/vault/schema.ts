@@ -89,6 +89,11 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     description: 'when each key backup was last verified',
     sql: `ALTER TABLE keys ADD COLUMN backup_verified_at TEXT;`,
   },
+  {
+    version: 4,
+    description: 'keychain backup batches, recorded before they are written',
+    sql: `CREATE TABLE backup_batches (batch_id TEXT PRIMARY KEY, started_at TEXT NOT NULL);`,
+  },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -13,6 +13,7 @@ import { resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
 import { isoUtc } from '../clock.ts';
 import type { Clock } from '../clock.ts';
+import { BackupBatchesRepository } from './backup-batches-repository.ts';
 import { BindingsRepository } from './bindings-repository.ts';
 import { BundlesRepository } from './bundles-repository.ts';
 import { JobsRepository } from './jobs-repository.ts';
@@ -60,6 +61,7 @@ export class Vault {
   readonly jobs: JobsRepository;
   readonly providers: ProvidersRepository;
   readonly meta: MetaRepository;
+  readonly backupBatches: BackupBatchesRepository;
   private readonly storage: VaultStorage;
   private readonly lock: VaultLock;
   private closing: Promise<void> | null = null;
@@ -76,6 +78,7 @@ export class Vault {
     this.jobs = new JobsRepository(store, clock);
     this.providers = new ProvidersRepository(store);
     this.meta = new MetaRepository(store);
+    this.backupBatches = new BackupBatchesRepository(store);
     this.id = String(store.one('SELECT v FROM meta WHERE k = ?', [VAULT_ID_KEY])?.v ?? '');
   }
 

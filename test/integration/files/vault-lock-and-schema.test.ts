@@ -105,6 +105,8 @@ describe('vault schema migrations', () => {
     // Tables added by the upgrade work:
     vault.providers.upsert({ name: 'tc', type: 'tencent', region: 'ap-guangzhou', projectId: null, endpoint: null });
     vault.jobs.enqueue({ kind: 'sync', provider: 'tc', payload: {}, idempotencyKey: 'sync:tc' });
+    vault.backupBatches.recordStarted('batch-after-upgrade', '2026-11-25T12:00:00Z');
+    expect(vault.backupBatches.knownIds()).toEqual(['batch-after-upgrade']);
     await vault.save();
     await vault.close();
     const reopened = await Vault.open(dir, { clock });
