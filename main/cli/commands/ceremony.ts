@@ -55,7 +55,8 @@ export function register(program: Command, context: CliContext): void {
           realVaultDir: context.options().vault,
           ...(flags.transcript ? { transcript: { out: flags.transcript, format } } : {}),
         });
-        finish(context, outcome, outcome.transcriptPath, outcome.keptStatePath, { keychainService: outcome.keychainService });
+        if (outcome.abandonedCleared > 0) process.stderr.write(`Cleared the throwaway vault and keychain items of ${outcome.abandonedCleared} earlier rehearsal(s) that were interrupted.\n`);
+        finish(context, outcome, outcome.transcriptPath, outcome.keptStatePath, { keychainService: outcome.keychainService, abandonedRehearsalsCleared: outcome.abandonedCleared });
         return;
       }
       const service = await context.service(true);
@@ -227,7 +228,7 @@ function latestCeremony(states: CeremonyState[], vaultDir: string): CeremonyStat
   return latest;
 }
 
-function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null, extra: Record<string, string> = {}): void {
+function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null, extra: Record<string, string | number> = {}): void {
   const { state } = outcome;
   const document = {
     ceremonyId: state.ceremonyId,

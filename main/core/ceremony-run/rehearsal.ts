@@ -1,16 +1,17 @@
 // A rehearsal: the same plan, run against a throwaway vault and a throwaway keychain namespace, with
 // wrapping keys generated on the spot standing in for the KMS's (same provider, remote key id,
 // algorithm and wrapping key size; a fresh deadline). Outputs go to a throwaway folder. The state
-// (and so the transcript) is kept; everything else is deleted afterwards, keychain items included.
+// (and so the transcript) is kept; everything else is deleted afterwards, keychain items included (and
+// what a killed rehearsal left behind is deleted by the next one, abandoned-rehearsals.ts).
 import { randomUUID } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { CeremonyService } from '../../../shared/ceremony-api.ts';
 import { PROVIDERS } from '../../../shared/providers.ts';
-import { osKeychain } from '../backup/index.ts';
-import { systemClock } from '../clock.ts';
+import { isoUtc, systemClock } from '../clock.ts';
 import { checkParamsFile, readParamsFile, type PlanCheckReport } from '../plan/index.ts';
+import { deleteKeychainNamespace, markRehearsal, REHEARSAL_WORKSPACE_PREFIX, sweepAbandonedRehearsals } from './abandoned-rehearsals.ts';
 import { statePath, stateFolder } from './ceremony-state.ts';
 import { runCeremony, type CeremonyOutcome, type RunCeremonyOptions } from './run-ceremony.ts';
 import { createStandInParams } from './stand-in-params.ts';
@@ -28,17 +29,21 @@ export interface RehearsalOutcome extends CeremonyOutcome {
   keychainService: string;
   keptStatePath: string | null;
   transcriptPath: string | null;
+  /** Workspaces and keychain namespaces of earlier, killed rehearsals cleared before this one. */
+  abandonedCleared: number;
 }
 
 const DEFAULT_VALIDITY_HOURS = 24;
 
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalOutcome> {
   const clock = options.clock ?? systemClock;
-  const workspace = await mkdtemp(join(tmpdir(), 'byok-rehearsal-'));
+  const abandonedCleared = await sweepAbandonedRehearsals({ root: tmpdir() });
+  const workspace = await mkdtemp(join(tmpdir(), REHEARSAL_WORKSPACE_PREFIX));
   const keychainService = `byok-rehearsal-${randomUUID()}`;
   const vaultDir = join(workspace, 'vault');
   let service: CeremonyService | undefined;
   try {
+    await markRehearsal(workspace, { keychainService, pid: process.pid, startedAt: isoUtc(clock.now()) });
     service = await options.openService({ vaultDir, create: true, keychainService });
     const prepare = async (report: PlanCheckReport): Promise<void> => {
       await mkdir(join(workspace, 'params'));
@@ -78,20 +83,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
       keptStatePath = statePath(options.realVaultDir, outcome.state.ceremonyId);
       await copyFile(outcome.statePath, keptStatePath);
     }
-    return { ...outcome, keychainService, keptStatePath, transcriptPath: transcript?.path ?? null };
+    return { ...outcome, keychainService, keptStatePath, transcriptPath: transcript?.path ?? null, abandonedCleared };
   } finally {
     await service?.close().catch(() => undefined);
     await deleteKeychainNamespace(keychainService);
     await rm(workspace, { recursive: true, force: true });
-  }
-}
-
-async function deleteKeychainNamespace(service: string): Promise<void> {
-  const keychain = osKeychain(service);
-  try {
-    for (const account of await keychain.list()) await keychain.delete(account);
-  } catch {
-    // Nothing was written when the keychain was unreachable; a later rehearsal uses a new namespace.
   }
 }
 
