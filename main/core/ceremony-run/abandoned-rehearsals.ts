@@ -5,6 +5,7 @@
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { osKeychain, type Keychain } from '../backup/index.ts';
+import { processExists } from '../processes.ts';
 
 export const REHEARSAL_WORKSPACE_PREFIX = 'byok-rehearsal-';
 const MARKER = 'rehearsal.json';
@@ -30,7 +31,7 @@ export interface SweepOptions {
 
 /** Clears the workspaces and keychain namespaces of rehearsals whose process is gone; returns how many. */
 export async function sweepAbandonedRehearsals(options: SweepOptions): Promise<number> {
-  const isRunning = options.isRunning ?? processIsRunning;
+  const isRunning = options.isRunning ?? processExists;
   let cleared = 0;
   let names: string[];
   try {
@@ -69,15 +70,5 @@ async function readMarker(workspace: string): Promise<Marker | null> {
     return { keychainService: value.keychainService, pid: value.pid!, startedAt: String(value.startedAt ?? '') };
   } catch {
     return null;
-  }
-}
-
-function processIsRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it runs, under another user.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

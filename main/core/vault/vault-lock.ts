@@ -11,6 +11,7 @@ import { link, readFile, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { ByokError } from '../../../shared/errors.ts';
+import { processExists } from '../processes.ts';
 
 export interface LockHolder {
   pid: number;
@@ -102,15 +103,6 @@ export function isStale(holder: LockHolder): boolean {
   if (!processExists(holder.pid)) return true;
   const start = processStartTime(holder.pid);
   return holder.processStart !== null && start !== null && start !== holder.processStart;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function processStartTime(pid: number): string | null {
