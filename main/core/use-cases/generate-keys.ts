@@ -9,6 +9,7 @@ import { operatorEntropyFromDice, operatorEntropyFromFile, type OperatorEntropy 
 import { generateKeyBatch, type GeneratedKey } from '../keys/index.ts';
 import type { OutputLayout, WrappingAlgorithm } from '../../../shared/providers.ts';
 import { zeroize } from '../secret.ts';
+import { yieldToEventLoop } from '../yield.ts';
 import { wrapMaterial, type WrappedMaterial } from '../wrap/index.ts';
 import type { CoreContext } from './context.ts';
 import { assertAlias, operatorFields } from './validation.ts';
@@ -130,6 +131,7 @@ async function generateBatch(
   context.vault.backupBatches.recordStarted(batchId, isoUtc(context.clock.now()));
   const recorded = context.vault.save();
   recorded.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
+  await yieldToEventLoop(); // so the save's write is under way before the draw takes the thread
   let samplesTested = 0;
   let wrapping: PromiseSettledResult<Map<string, WrappedMaterial> | undefined>;
   try {
@@ -213,7 +215,7 @@ const WRAP_SLICE = 50;
 async function wrapInSlices(keys: ReadonlyArray<{ id: string; material: Uint8Array }>, target: WrapTarget): Promise<Map<string, WrappedMaterial>> {
   const wrapped = new Map<string, WrappedMaterial>();
   for (let start = 0; start < keys.length; start += WRAP_SLICE) {
-    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (start > 0) await yieldToEventLoop();
     for (const { id, material } of keys.slice(start, start + WRAP_SLICE)) {
       wrapped.set(id, wrapMaterial({ material, wrappingPublicKeySpki: target.wrappingPublicKeySpki, algorithm: target.algorithm, layout: target.layout }));
     }
