@@ -13,7 +13,7 @@ import type { CoreContext } from './context.ts';
 import { aliasesFor, generateKeys, type GenerateOptions, type WrapTarget } from './generate-keys.ts';
 import { requireKey } from './key-queries.ts';
 import { recordRefusal } from './refusals.ts';
-import { bundleEvent, paramsLoadedEvent, readProviderResponseFile, refuseExistingOutputs, writePrepared, type PreparedWrap } from './wrap-key.ts';
+import { paramsLoadedEvent, readProviderResponseFile, refuseExistingOutputs, writeWrappedOutputs, type PreparedWrap } from './wrap-key.ts';
 
 /** The checked wrap of a run's keys: nothing about it depends on material. */
 export interface NewKeysWrap {
@@ -54,7 +54,6 @@ export async function generateAndWrapKeys(context: CoreContext, request: Generat
   const { wrap: _wrap, ...generateRequest } = request;
   const plan = await prepareNewKeysWrap(context, request);
   const generated = await generateKeys(context, generateRequest, { ...options, wrapFor: plan.target });
-  const signer = await context.signer();
   const prepared: PreparedWrap[] = generated.keys.map((key) => ({
     record: requireKey(context, key.id),
     params: plan.params,
@@ -66,19 +65,13 @@ export async function generateAndWrapKeys(context: CoreContext, request: Generat
     paramsFile: plan.paramsFile,
   }));
   await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
-  const keys: NonNullable<GenerateKeysReply['outputs']>['keys'] = [];
-  const events = [];
-  for (const entry of prepared) {
-    const files = await writePrepared(context, entry, generated.wrappedMaterial!.get(entry.record.id)!, signer);
-    events.push(bundleEvent(entry, files, request));
-    keys.push({ keyId: entry.record.id, files });
-    options.onProgress?.({ operation: 'wrap', done: keys.length, total: prepared.length, message: entry.record.alias ?? entry.record.id });
-  }
-  await context.audit.appendMany(events);
-  await context.vault.save();
+  const written = await writeWrappedOutputs(context, prepared, generated.wrappedMaterial!, request, options).catch((error: unknown) => {
+    if (!(error instanceof ByokError)) throw error;
+    throw new ByokError(error.code, `All ${generated.keys.length} key(s) were generated, backed up and saved; writing their outputs failed: ${error.message}`, error.details, { cause: error });
+  });
   return {
     keys: generated.keys,
     entropy: generated.entropy,
-    outputs: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys },
+    outputs: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys: written.map(({ entry, files }) => ({ keyId: entry.record.id, files })) },
   };
 }

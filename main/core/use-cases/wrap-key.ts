@@ -1,6 +1,6 @@
 // Wrap one key for import: every refusal happens before the backup is read; the material is read from
 // the keychain backup, checked against the vault's KCV/fingerprint, wrapped, and zeroed.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { OperatorContext, OutputFile, ParamsSummary, RunOptions, WrapAllRequest, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
@@ -129,6 +129,7 @@ export function refuseExistingOutputs(input: { outDir: string; params: ImportPar
   // A folder that does not exist holds none of them: one look instead of one per file (a bulk wrap
   // prepares a thousand new folders). writeOutputs checks again and creates each file exclusively.
   if (!existsSync(outDir)) return;
+  if (!statSync(outDir).isDirectory()) throw new ByokError('OUTPUT_EXISTS', `${outDir} is a file, not a folder; outputs are never written over it. Choose another output folder.`);
   const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias }).map((file) => file.name)];
   const existing = plannedNames.filter((name) => existsSync(join(outDir, name)));
   if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${outDir}; outputs are never overwritten. Choose an empty output folder.`);
@@ -269,18 +270,41 @@ export async function wrapRequestFile(context: CoreContext, request: WrapAllRequ
   await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
   options.onProgress?.({ operation: 'wrap', done: 0, total: prepared.length, message: 'reading the keychain backups' });
   const wrapped = await wrapPrepared(context, prepared);
+  const written = await writeWrappedOutputs(context, prepared, wrapped, request, options);
+  return { keys: written.map(({ entry, files }) => ({ keyId: entry.record.id, files, check: entry.record.check, provider: entry.params.provider, algorithm: entry.algorithm, warnings: entry.warnings })) };
+}
+
+/**
+ * Writes each key's outputs and records them (bundle rows, audit events, one save). When one key's
+ * outputs cannot be written, the keys written before it are still recorded and saved before the error
+ * is passed on, saying how far it got: files on disk are never left without their record.
+ */
+export async function writeWrappedOutputs(
+  context: CoreContext,
+  prepared: readonly PreparedWrap[],
+  wrapped: ReadonlyMap<string, WrappedMaterial>,
+  who: OperatorContext,
+  options: RunOptions = {},
+): Promise<Array<{ entry: PreparedWrap; files: OutputFile[] }>> {
   const signer = await context.signer();
-  const replies: Array<WrapReply & { keyId: string }> = [];
-  const events = [];
-  for (const entry of prepared) {
-    const files = await writePrepared(context, entry, wrapped.get(entry.record.id)!, signer);
-    events.push(bundleEvent(entry, files, request));
-    replies.push({ keyId: entry.record.id, files, check: entry.record.check, provider: entry.params.provider, algorithm: entry.algorithm, warnings: entry.warnings });
-    options.onProgress?.({ operation: 'wrap', done: replies.length, total: prepared.length, message: entry.record.alias ?? entry.record.id });
+  const written: Array<{ entry: PreparedWrap; files: OutputFile[] }> = [];
+  const record = async () => {
+    if (written.length === 0) return;
+    await context.audit.appendMany(written.map(({ entry, files }) => bundleEvent(entry, files, who)));
+    await context.vault.save();
+  };
+  try {
+    for (const entry of prepared) {
+      written.push({ entry, files: await writePrepared(context, entry, wrapped.get(entry.record.id)!, signer) });
+      options.onProgress?.({ operation: 'wrap', done: written.length, total: prepared.length, message: entry.record.alias ?? entry.record.id });
+    }
+  } catch (error) {
+    await record();
+    if (!(error instanceof ByokError) || written.length === 0) throw error;
+    throw new ByokError(error.code, `${error.message} The outputs of ${written.length} of ${prepared.length} key(s) were written and recorded before this; wrap the others again into a new output folder.`, error.details, { cause: error });
   }
-  await context.audit.appendMany(events);
-  await context.vault.save();
-  return { keys: replies };
+  await record();
+  return written;
 }
 
 /** The native file names depend only on the layout and provider, not on the ciphertext. */

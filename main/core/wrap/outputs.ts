@@ -2,7 +2,7 @@
 // before the first byte is written, each file is created exclusively ('wx'), and each file and then the
 // folder are fsynced so a finished ceremony survives a crash.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, open, rm } from 'node:fs/promises';
+import { lstat, mkdir, open, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
 
@@ -64,9 +64,12 @@ async function fsyncFolder(folder: string): Promise<void> {
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<WrittenFile[]> {
   const planned = await planOutputs(outDir, files.map((file) => file.name));
   const folder = resolve(outDir);
-  await mkdir(folder, { recursive: true });
+  if (!(await stat(folder).then((info) => info.isDirectory(), () => true))) {
+    throw new ByokError('OUTPUT_EXISTS', `${folder} is a file, not a folder; outputs are never written over it. Choose another output folder.`);
+  }
   const written: WrittenFile[] = [];
   try {
+    await mkdir(folder, { recursive: true });
     for (const [index, file] of files.entries()) {
       const target = planned[index]!;
       const handle = await open(target.path, 'wx');

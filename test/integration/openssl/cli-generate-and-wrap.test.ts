@@ -2,7 +2,7 @@
 // up and saved as `keys generate` does, and wrapped under one provider response; openssl unwraps every
 // output and must compute the KCV / fingerprint byok reported. Every wrap refusal happens before any
 // key exists.
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
@@ -90,12 +90,16 @@ describe('keys generate --wrap-params', () => {
     const taken = join(work.path, 'out-taken');
     mkdirSync(join(taken, 'bulk-2'), { recursive: true });
     writeFileSync(join(taken, 'bulk-2', 'EncryptedKeyMaterial.bin'), 'already here');
+    const fileAsFolder = join(work.path, 'out-file');
+    mkdirSync(fileAsFolder);
+    writeFileSync(join(fileAsFolder, 'bulk-3'), 'a file where a folder would go');
 
     const attempts: Array<{ args: string[]; code: string; mentions: RegExp }> = [
       { args: ['--wrap-params', expired, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', join(work.path, 'o1')], code: 'PARAMS_EXPIRED', mentions: /expired/i },
       { args: ['--wrap-params', requestFile, '--out', join(work.path, 'o2')], code: 'INVALID_ARGUMENT', mentions: /request file/ },
       { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', taken], code: 'OUTPUT_EXISTS', mentions: /EncryptedKeyMaterial\.bin/ },
       { args: ['--wrap-params', valid, '--algorithm', 'RSAES_PKCS1_V1_5', '--out', join(work.path, 'o3')], code: 'ALGORITHM_NOT_ACCEPTED', mentions: /RSAES_PKCS1_V1_5/ },
+      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', fileAsFolder], code: 'OUTPUT_EXISTS', mentions: /is a file, not a folder/ },
       { args: ['--out', join(work.path, 'o4')], code: 'INVALID_ARGUMENT', mentions: /--wrap-params/ },
       { args: ['--wrap-params', valid], code: 'INVALID_ARGUMENT', mentions: /--out/ },
     ];
@@ -108,5 +112,32 @@ describe('keys generate --wrap-params', () => {
     expect(await keyCount(vault)).toBe(0);
     for (const folder of ['o1', 'o2', 'o3', 'o4']) expect(existsSync(join(work.path, folder))).toBe(false);
     expect(readdirSync(join(taken, 'bulk-2'))).toEqual(['EncryptedKeyMaterial.bin']);
+    expect(readdirSync(fileAsFolder)).toEqual(['bulk-3']);
+  }, 120_000);
+
+  it('keeps the keys and records the outputs already written when a later key\'s outputs cannot be written', async () => {
+    const vault = join(work.path, 'vault-partial');
+    const { publicDer } = opensslWrappingKeyPair(work.path, 3072, 'partial');
+    const params = join(work.path, 'partial-job.json');
+    writeFileSync(params, providerParamsFile({ provider: 'gcp', publicDer, validTo: new Date(Date.now() + 6 * HOURS), method: 'RSA_OAEP_3072_SHA256' }));
+    const out = join(work.path, 'out-partial');
+    mkdirSync(out);
+    // Key 3's folder is one nothing can be created in, not even by root: its outputs fail mid-run.
+    symlinkSync('/proc/self/fdinfo', join(out, 'p-3'));
+    const run = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'p', '--count', '4', '--wrap-params', params, '--out', out], { vault });
+    expect(run.code).not.toBe(0);
+    expect(run.json.error.code).toBe('STORAGE_FAILED');
+    expect(run.json.error.message).toMatch(/All 4 key\(s\) were generated, backed up and saved/);
+    expect(run.json.error.message).toMatch(/outputs of 2 of 4 key\(s\) were written and recorded/);
+    expect(await keyCount(vault)).toBe(4);
+    const backups = await runByok(['--json', 'backup', 'verify', '--all'], { vault });
+    expect(backups.json.verified).toBe(4);
+    const events = await runByok(['--json', 'audit', 'list'], { vault });
+    expect(events.json.events.filter((event: { type: string }) => event.type === 'bundle.written')).toHaveLength(2);
+    for (const alias of ['p-1', 'p-2']) {
+      const verify = await runByok(['--json', 'bundle', 'verify', join(out, alias, 'bundle.json')], { vault });
+      expect(verify.code, verify.stderr).toBe(0);
+    }
+    expect(existsSync(join(out, 'p-4'))).toBe(false);
   }, 120_000);
 });
