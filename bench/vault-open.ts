@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium, type Page } from 'playwright-core';
-import { buildRenderer } from '../scripts/build.ts';
+import { buildRenderer } from '../main/build/build.ts';
 import { FixedClock } from '../main/core/clock.ts';
 import { createCeremonyService } from '../main/core/ceremony.ts';
 import { Vault, type KeyRecord } from '../main/core/vault/index.ts';

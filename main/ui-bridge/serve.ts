@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (!existsSync(`${rendererDir}/index.html`)) {
-    const { buildRenderer } = await import('../../scripts/build.ts');
+    const { buildRenderer } = await import('../build/build.ts');
     await buildRenderer();
   }
   const service = await createCeremonyService({ vaultDir: values.vault, create: true });

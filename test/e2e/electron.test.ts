@@ -39,7 +39,7 @@ if (binary === null) {
     let vaultDir: string;
 
     beforeAll(async () => {
-      const built = spawnSync(process.execPath, ['scripts/build.ts'], { stdio: 'inherit' });
+      const built = spawnSync(process.execPath, ['main/build/build.ts'], { stdio: 'inherit' });
       expect(built.status).toBe(0);
       vaultDir = mkdtempSync(join(tmpdir(), 'byok-electron-'));
       app = await _electron.launch({ executablePath: binary, args: ['.', '--vault', vaultDir] });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
-export const BYOK_BIN = join(REPO_ROOT, 'bin', 'byok.js');
+export const BYOK_BIN = join(REPO_ROOT, 'main', 'cli', 'byok.js');
 
 export interface ByokRun {
   code: number | null;

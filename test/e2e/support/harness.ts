@@ -4,7 +4,7 @@ import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { buildRenderer } from '../../../scripts/build.ts';
+import { buildRenderer } from '../../../main/build/build.ts';
 import { createCeremonyService } from '../../../main/core/ceremony.ts';
 import { startBridge, type Bridge } from '../../../main/ui-bridge/index.ts';
 import type { CeremonyService } from '../../../shared/ceremony-api.ts';

@@ -5,7 +5,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 import { providerParamsFile } from '../../support/provider-params.ts';
 
 // This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a

@@ -1,5 +1,5 @@
 // Save transcript as PDF end to end, minus Electron: the real core (temp vault, the throwaway keychain of
-// scripts/with-keychain.ts) exports the HTML into the private temp folder, and Debian's Chromium prints it
+// test/harness/with-keychain.ts) exports the HTML into the private temp folder, and Debian's Chromium prints it
 // with JavaScript off through the DevTools Page.printToPDF call — the one Electron's
 // webContents.printToPDF makes. The Electron window itself cannot run here (no Electron binary).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

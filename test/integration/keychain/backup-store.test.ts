@@ -1,4 +1,4 @@
-// BackupStore against the real Secret Service (gnome-keyring under scripts/with-keychain.ts).
+// BackupStore against the real Secret Service (gnome-keyring under test/harness/with-keychain.ts).
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackupStore, injectFaults, type BackupEntry } from '../../../main/core/backup/index.ts';
 import { FixedClock } from '../../../main/core/clock.ts';

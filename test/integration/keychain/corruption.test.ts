@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, tru
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BYOK_BIN, REPO_ROOT, runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 
 // This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
 // private D-Bus bus), keeping the keyring that the rest of the suite shares small.
@@ -98,7 +98,7 @@ describe('a keychain locked in the middle of a batch', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, BYOK_KEYRING_DATA: keyringData };
     delete env.DBUS_SESSION_BUS_ADDRESS;
     const fixture = join(REPO_ROOT, 'test/integration/keychain/fixtures/lock-mid-batch.sh');
-    const session = spawnSync(process.execPath, ['scripts/with-keychain.ts', '--private', 'bash', fixture, BYOK_BIN, vault, out], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
+    const session = spawnSync(process.execPath, ['test/harness/with-keychain.ts', '--private', 'bash', fixture, BYOK_BIN, vault, out], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 240_000 });
     expect(session.status, session.stderr).toBe(0);
 
     const exitCode = Number(readFileSync(join(out, 'exit-code'), 'utf8'));
@@ -116,7 +116,7 @@ describe('a keychain locked in the middle of a batch', () => {
     // recorded and its backup verifies; nothing unreported was recorded.
     const check = spawnSync(
       process.execPath,
-      ['scripts/with-keychain.ts', '--private', process.execPath, BYOK_BIN, '--vault', vault, '--json', 'backup', 'verify', '--all'],
+      ['test/harness/with-keychain.ts', '--private', process.execPath, BYOK_BIN, '--vault', vault, '--json', 'backup', 'verify', '--all'],
       { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 120_000 },
     );
     expect(check.status, check.stderr).toBe(0);

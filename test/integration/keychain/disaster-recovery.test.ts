@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 
 // This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
 // private D-Bus bus), keeping the keyring that the rest of the suite shares small.

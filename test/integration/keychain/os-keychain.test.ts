@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freshNamespace, type TestNamespace } from './support.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/keychain-codes.ts', import.meta.url));
-const withKeychain = fileURLToPath(new URL('../../../scripts/with-keychain.ts', import.meta.url));
+const withKeychain = fileURLToPath(new URL('../../harness/with-keychain.ts', import.meta.url));
 let namespace: TestNamespace;
 afterEach(async () => {
   await namespace?.cleanup();
@@ -66,7 +66,7 @@ describe('osKeychain', () => {
   });
 
   it('maps a locked keyring to KEYCHAIN_LOCKED with a message that says to unlock it', () => {
-    // A private D-Bus session and keyring of its own (scripts/with-keychain.ts), so locking it cannot
+    // A private D-Bus session and keyring of its own (test/harness/with-keychain.ts), so locking it cannot
     // disturb the tests running beside this one.
     const env = { ...process.env };
     delete env.DBUS_SESSION_BUS_ADDRESS;

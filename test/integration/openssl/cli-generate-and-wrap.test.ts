@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 import { encodeRequestFile } from '../../../main/core/kms/request-file.ts';
 import { runByok, tempDir, useByokEnv } from '../../support/byok-cli.ts';
 import { opensslAesKeyUnwrapPad, opensslFingerprint, opensslKcv, opensslRsaDecrypt, opensslWrappingKeyPair } from '../../support/openssl.ts';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_SPECS, type KeySpecName } from '../../../shared/key-specs.ts';
 import { PROVIDER_IDS, PROVIDERS, acceptedAlgorithms, acceptedSpecs, type ProviderId, type WrappingAlgorithm } from '../../../shared/providers.ts';
 import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../../scripts/private-keyring.ts';
+import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 import { opensslAesKeyUnwrapPad, opensslFingerprint, opensslKcv, opensslRsaDecrypt, opensslWrappingKeyPair } from '../../support/openssl.ts';
 import { providerParamsFile } from '../../support/provider-params.ts';
 

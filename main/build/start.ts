@@ -4,8 +4,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 
-const root = join(import.meta.dirname, '..');
-const build = spawn(process.execPath, [join(root, 'scripts', 'build.ts')], { stdio: 'inherit', cwd: root });
+const root = join(import.meta.dirname, '..', '..');
+const build = spawn(process.execPath, [join(root, 'main', 'build', 'build.ts')], { stdio: 'inherit', cwd: root });
 build.on('exit', (code) => {
   if (code !== 0) process.exit(code ?? 1);
   const electron = spawn(join(root, 'node_modules', '.bin', 'electron'), ['.', ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });

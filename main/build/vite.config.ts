@@ -4,14 +4,14 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('./renderer', import.meta.url));
+const root = fileURLToPath(new URL('../../renderer', import.meta.url));
 
 export default defineConfig({
   root,
   base: './',
   plugins: [react()],
   build: {
-    outDir: fileURLToPath(new URL('./dist/renderer', import.meta.url)),
+    outDir: fileURLToPath(new URL('../../dist/renderer', import.meta.url)),
     emptyOutDir: true,
     sourcemap: false,
     target: 'chrome130',

@@ -1,5 +1,5 @@
 // A private Secret Service: its own D-Bus session bus and a throwaway, unlocked gnome-keyring (the real
-// daemon, over D-Bus, exactly as on a desktop). Used by scripts/with-keychain.ts to run `npm test`,
+// daemon, over D-Bus, exactly as on a desktop). Used by test/harness/with-keychain.ts to run `npm test`,
 // benchmarks and `ui:browser` where no desktop keychain is reachable, and by the keychain-heavy test
 // files for a keyring of their own.
 import { spawnSync } from 'node:child_process';

@@ -11,7 +11,7 @@ const steps: Array<{ name: string; command: string[] }> = [
   { name: 'typecheck', command: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
   {
     name: 'tests',
-    command: ['node', 'scripts/with-keychain.ts', '--private', 'npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${summaryFile}`, ...extra],
+    command: ['node', 'test/harness/with-keychain.ts', '--private', 'npx', 'vitest', 'run', '--config', 'test/vitest.config.ts', '--reporter=default', '--reporter=json', `--outputFile.json=${summaryFile}`, ...extra],
   },
 ];
 

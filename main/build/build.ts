@@ -1,4 +1,4 @@
-// `npm run build`: the renderer with Vite (vite.config.ts) to dist/renderer, and the Electron main process
+// `npm run build`: the renderer with Vite (main/build/vite.config.ts) to dist/renderer, and the Electron main process
 // and preload bundled with esbuild to dist/electron/{main,preload}.cjs. Native and wasm modules stay
 // external (they load from node_modules, unpacked from the asar by electron-builder.yml).
 import { build as viteBuild } from 'vite';
@@ -6,7 +6,7 @@ import { build as esbuild } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 // Kept out of the bundle and loaded from node_modules at run time: Electron itself, the native keychain
 // binding, sql.js (it locates its wasm beside itself) and the Tencent SDK (loaded through createRequire).
 const external = ['electron', '@napi-rs/keyring', 'sql.js', 'tencentcloud-sdk-nodejs-common'];
@@ -14,7 +14,7 @@ const external = ['electron', '@napi-rs/keyring', 'sql.js', 'tencentcloud-sdk-no
 /** `outDir` lets tests build a private copy instead of racing over dist/renderer. */
 export async function buildRenderer(outDir?: string): Promise<void> {
   await viteBuild({
-    configFile: `${root}vite.config.ts`,
+    configFile: `${root}main/build/vite.config.ts`,
     logLevel: 'warn',
     ...(outDir ? { build: { outDir, emptyOutDir: true } } : {}),
   });

@@ -2,14 +2,14 @@
 //
 // When a Secret Service is already reachable (a desktop session), the command runs as is. Otherwise
 // (CI, containers, SSH) it starts a private D-Bus bus and a throwaway, unlocked gnome-keyring
-// (scripts/private-keyring.ts), waits until a real store/lookup round trip succeeds, runs the command
+// (test/harness/private-keyring.ts), waits until a real store/lookup round trip succeeds, runs the command
 // with that environment, and stops both afterwards. The keyring is discarded.
 //
 // With --private, the throwaway keyring is used even when a desktop keychain is reachable: tests and
 // benchmarks never write into a developer's real keychain. BYOK_KEYRING_DATA keeps the keyring files in
 // that folder across runs (tests that reopen a keyring).
 //
-// Usage: node scripts/with-keychain.ts [--private] <command> [args...]
+// Usage: node test/harness/with-keychain.ts [--private] <command> [args...]
 import { spawn, spawnSync } from 'node:child_process';
 import { startPrivateKeyring, type PrivateKeyring } from './private-keyring.ts';
 
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const forcePrivate = command[0] === '--private';
   if (forcePrivate) command = command.slice(1);
   if (command.length === 0) {
-    console.error('usage: node scripts/with-keychain.ts [--private] <command> [args...]');
+    console.error('usage: node test/harness/with-keychain.ts [--private] <command> [args...]');
     process.exit(2);
   }
   // Already inside a private keyring (a test running a nested command): use it.
