@@ -4,14 +4,14 @@
 // (and so the transcript) is kept; everything else is deleted afterwards, keychain items included (and
 // what a killed rehearsal left behind is deleted by the next one, abandoned-rehearsals.ts).
 import { randomUUID } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { CeremonyService } from '../../../shared/ceremony-api.ts';
 import { PROVIDERS } from '../../../shared/providers.ts';
 import { isoUtc, systemClock } from '../clock.ts';
 import { checkParamsFile, readParamsFile, type PlanCheckReport } from '../plan/index.ts';
-import { deleteKeychainNamespace, markRehearsal, REHEARSAL_WORKSPACE_PREFIX, sweepAbandonedRehearsals } from './abandoned-rehearsals.ts';
+import { createRehearsalWorkspace, deleteKeychainNamespace, emptyWorkspaceKeepingMarker, sweepAbandonedRehearsals } from './abandoned-rehearsals.ts';
 import { statePath, stateFolder } from './ceremony-state.ts';
 import { runCeremony, type CeremonyOutcome, type RunCeremonyOptions } from './run-ceremony.ts';
 import { createStandInParams } from './stand-in-params.ts';
@@ -38,12 +38,12 @@ const DEFAULT_VALIDITY_HOURS = 24;
 export async function runRehearsal(options: RehearsalOptions): Promise<RehearsalOutcome> {
   const clock = options.clock ?? systemClock;
   const abandonedCleared = await sweepAbandonedRehearsals({ root: tmpdir() });
-  const workspace = await mkdtemp(join(tmpdir(), REHEARSAL_WORKSPACE_PREFIX));
+  // The workspace and the keychain namespace share their name (abandoned-rehearsals.ts).
   const keychainService = `byok-rehearsal-${randomUUID()}`;
+  const workspace = await createRehearsalWorkspace(tmpdir(), keychainService, { pid: process.pid, startedAt: isoUtc(clock.now()) });
   const vaultDir = join(workspace, 'vault');
   let service: CeremonyService | undefined;
   try {
-    await markRehearsal(workspace, { keychainService, pid: process.pid, startedAt: isoUtc(clock.now()) });
     service = await options.openService({ vaultDir, create: true, keychainService });
     const prepare = async (report: PlanCheckReport): Promise<void> => {
       await mkdir(join(workspace, 'params'));
@@ -86,8 +86,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<Rehearsal
     return { ...outcome, keychainService, keptStatePath, transcriptPath: transcript?.path ?? null, abandonedCleared };
   } finally {
     await service?.close().catch(() => undefined);
-    await deleteKeychainNamespace(keychainService);
-    await rm(workspace, { recursive: true, force: true });
+    // A namespace that cannot be emptied now keeps its workspace (and marker): the next rehearsal retries.
+    if (await deleteKeychainNamespace(keychainService)) await rm(workspace, { recursive: true, force: true });
+    else await emptyWorkspaceKeepingMarker(workspace);
   }
 }
 

@@ -51,7 +51,7 @@ describe('byok ceremony run --rehearsal', () => {
       const folder = readdirSync(temp).find((name) => name.startsWith('byok-rehearsal-'));
       const marker = folder ? join(temp, folder, 'rehearsal.json') : null;
       if (!marker || !existsSync(marker)) continue;
-      const named = JSON.parse(readFileSync(marker, 'utf8')).keychainService as string;
+      const named = folder!; // the workspace and its keychain namespace share their name
       if ((await osKeychain(named).list()).length > 0) service = named;
     }
     child.kill('SIGKILL');

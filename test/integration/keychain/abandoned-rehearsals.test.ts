@@ -1,14 +1,14 @@
 // A rehearsal killed half-way leaves its temporary workspace and throwaway keychain namespace behind;
-// the next rehearsal clears them, against the real Secret Service, and never touches a running
-// rehearsal's, an unmarked folder, or a namespace that is not a rehearsal's.
+// the next rehearsal clears them, against the real Secret Service. It never touches a running
+// rehearsal's, an unmarked folder, a link, or a workspace whose namespace could not be emptied.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { osKeychain } from '../../../main/core/backup/index.ts';
-import { markRehearsal, sweepAbandonedRehearsals } from '../../../main/core/ceremony-run/abandoned-rehearsals.ts';
+import { memoryKeychain, osKeychain, type Keychain } from '../../../main/core/backup/index.ts';
+import { createRehearsalWorkspace, sweepAbandonedRehearsals } from '../../../main/core/ceremony-run/abandoned-rehearsals.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'byok-sweep-root-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -18,28 +18,30 @@ function exitedPid(): number {
   return spawnSync('true').pid!;
 }
 
-async function workspaceWithItems(pid: number): Promise<{ folder: string; service: string }> {
-  const folder = join(root, `byok-rehearsal-${randomUUID().slice(0, 8)}`);
-  mkdirSync(folder);
+async function rehearsalWithItems(pid: number, at = root): Promise<{ folder: string; service: string }> {
   const service = `byok-rehearsal-${randomUUID()}`;
-  await markRehearsal(folder, { keychainService: service, pid, startedAt: '2026-11-25T12:00:00Z' });
+  const folder = await createRehearsalWorkspace(at, service, { pid, startedAt: '2026-11-25T12:00:00Z' });
   mkdirSync(join(folder, 'vault'));
   await osKeychain(service).set('backup/b/0', new Uint8Array([1, 2, 3]));
   await osKeychain(service).set('ceremony-key', new Uint8Array([4, 5, 6]));
   return { folder, service };
 }
 
+async function empty(service: string): Promise<void> {
+  for (const account of await osKeychain(service).list()) await osKeychain(service).delete(account);
+}
+
 describe('abandoned rehearsals', () => {
   it('clears the workspace and keychain items of a rehearsal whose process is gone, and only those', async () => {
-    const abandoned = await workspaceWithItems(exitedPid());
-    const running = await workspaceWithItems(process.pid);
-    const unmarked = join(root, 'byok-rehearsal-unmarked');
+    const abandoned = await rehearsalWithItems(exitedPid());
+    const running = await rehearsalWithItems(process.pid);
+    const unmarked = join(root, `byok-rehearsal-${randomUUID()}`);
     mkdirSync(unmarked);
-    const forged = join(root, 'byok-rehearsal-forged');
-    mkdirSync(forged);
-    const notRehearsal = `byok-real-${randomUUID()}`;
-    await osKeychain(notRehearsal).set('backup/x/0', new Uint8Array([9]));
-    writeFileSync(join(forged, 'rehearsal.json'), JSON.stringify({ keychainService: notRehearsal, pid: exitedPid(), startedAt: '' }));
+    // A link named like a rehearsal, pointing at another abandoned one's folder elsewhere: not followed.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'byok-sweep-elsewhere-'));
+    const target = await rehearsalWithItems(exitedPid(), elsewhere);
+    const link = join(root, target.service);
+    symlinkSync(target.folder, link);
 
     expect(await sweepAbandonedRehearsals({ root })).toBe(1);
     expect(existsSync(abandoned.folder)).toBe(false);
@@ -47,13 +49,37 @@ describe('abandoned rehearsals', () => {
     expect(existsSync(running.folder)).toBe(true);
     expect((await osKeychain(running.service).list()).sort()).toEqual(['backup/b/0', 'ceremony-key']);
     expect(existsSync(unmarked)).toBe(true);
-    expect(existsSync(forged)).toBe(true);
-    expect(await osKeychain(notRehearsal).list()).toEqual(['backup/x/0']);
+    expect(existsSync(target.folder)).toBe(true);
+    expect((await osKeychain(target.service).list()).length).toBe(2);
 
-    for (const service of [running.service, notRehearsal]) for (const account of await osKeychain(service).list()) await osKeychain(service).delete(account);
+    for (const service of [running.service, target.service]) await empty(service);
+    rmSync(elsewhere, { recursive: true, force: true });
+    rmSync(link, { force: true });
   });
 
-  it('finds nothing to do in a folder without rehearsals', async () => {
+  it('keeps a workspace whose namespace cannot be emptied now, and clears it once it can', async () => {
+    const service = `byok-rehearsal-${randomUUID()}`;
+    const folder = await createRehearsalWorkspace(root, service, { pid: exitedPid(), startedAt: '' });
+    const inner = memoryKeychain();
+    await inner.set('backup/b/0', new Uint8Array([7]));
+    let locked = true;
+    const lockable: Keychain = { ...inner, delete: (account) => (locked ? Promise.reject(new Error('locked')) : inner.delete(account)) };
+    expect(await sweepAbandonedRehearsals({ root, keychainFor: () => lockable })).toBe(0);
+    expect(readdirSync(folder)).toEqual(['rehearsal.json']);
+    locked = false;
+    expect(await sweepAbandonedRehearsals({ root, keychainFor: () => lockable })).toBe(1);
+    expect(existsSync(folder)).toBe(false);
+    expect(await inner.list()).toEqual([]);
+  });
+
+  it('goes on past an entry it cannot read, and finds nothing to do in a missing folder', async () => {
+    const broken = join(root, `byok-rehearsal-${randomUUID()}`);
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'rehearsal.json'), '{not json');
+    const abandoned = await rehearsalWithItems(exitedPid());
+    expect(await sweepAbandonedRehearsals({ root })).toBe(1);
+    expect(existsSync(abandoned.folder)).toBe(false);
+    expect(existsSync(broken)).toBe(true);
     expect(await sweepAbandonedRehearsals({ root: join(root, 'missing') })).toBe(0);
   });
 });
