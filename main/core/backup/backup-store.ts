@@ -241,13 +241,27 @@ export class BackupStore {
 
   /**
    * Like inspect, for the batches named only, each read straight from its items (no listing of the
-   * keychain). A named batch with no readable first item is left out: it holds no key that can be
-   * restored, and the keys that point to it show up as records without a backup.
+   * keychain). A named batch whose first item is absent is not in the keychain (the keys that point to
+   * it show up as records without a backup); one whose first item is there but unreadable is damaged.
    */
   async inspectBatches(batchIds: readonly string[]): Promise<{ entries: ListedEntry[]; damagedBatches: DamagedBatch[] }> {
+    const unreadable: DamagedBatch[] = [];
     const batches: Array<() => Promise<OpenedBatch | null>> = [];
-    for (const batchId of batchIds) if (parseItemAccount(itemAccount(batchId, 0)) !== null) batches.push(() => this.openNamedBatch(batchId));
-    return this.inspectOpened(batches);
+    for (const batchId of batchIds) {
+      if (parseItemAccount(itemAccount(batchId, 0)) === null) continue;
+      batches.push(async () => {
+        const opened = await this.openNamedBatch(batchId);
+        if (opened) return opened;
+        const first = await this.keychain.get(itemAccount(batchId, 0));
+        if (first !== null) {
+          zeroize(first);
+          unreadable.push({ batchId, problems: ['its first item is unreadable, so the batch cannot be read (run `byok backup verify --all` for details)'], keyIds: [] });
+        }
+        return null;
+      });
+    }
+    const inspected = await this.inspectOpened(batches);
+    return { entries: inspected.entries, damagedBatches: [...inspected.damagedBatches, ...unreadable] };
   }
 
   private async inspectOpened(batches: ReadonlyArray<() => Promise<OpenedBatch | null>>): Promise<{ entries: ListedEntry[]; damagedBatches: DamagedBatch[] }> {
@@ -314,9 +328,13 @@ export class BackupStore {
           record.spec === entry.spec &&
           record.createdAt === entry.createdAt &&
           sameCheck(record.check, entry.check) &&
-          equalBytes(material, entry.material) &&
-          this.reproducesCheck(record, material);
+          equalBytes(material, entry.material);
         if (!same) throw mismatch(`key ${entry.keyId}`);
+        // The keychain gave back exactly what was written, yet the material does not give the check it
+        // was written with: the caller's check is wrong, and trying again would not help.
+        if (!this.reproducesCheck(record, material)) {
+          throw new ByokError('BACKUP_MISMATCH', `The material of key ${entry.keyId} does not give the ${entry.check.kind} it was to be backed up with; the batch ${batchId} was removed and nothing was recorded.`, { batchId, keyId: entry.keyId });
+        }
       }
     } finally {
       zeroize(opened.reassembly.payload);

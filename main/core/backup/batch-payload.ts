@@ -75,8 +75,10 @@ export function encodeBatchPayload(batch: { batchId: string; createdAt: string; 
     if (kind < 0) throw new ByokError('INVALID_INPUT', `Key ${entry.keyId} has an unknown check kind; expected kcv or fingerprint.`);
     if (entry.material.length > MAX_MATERIAL_BYTES) throw new ByokError('INVALID_INPUT', `Key ${entry.keyId} has ${entry.material.length} bytes of material; a backup entry holds at most ${MAX_MATERIAL_BYTES}.`);
     const uuidId = UUID.test(entry.keyId);
-    const upperHex = UPPER_HEX.test(entry.check.value);
-    const lowerHex = !upperHex && LOWER_HEX.test(entry.check.value);
+    // Raw bytes only while their length fits the u8 that precedes them; longer values go as text.
+    const rawFits = entry.check.value.length <= 2 * 0xff;
+    const upperHex = rawFits && UPPER_HEX.test(entry.check.value);
+    const lowerHex = rawFits && !upperHex && LOWER_HEX.test(entry.check.value);
     const seconds = wholeSecondsOf(entry.createdAt);
     table.u8((uuidId ? FLAG_UUID_ID : 0) | (upperHex || lowerHex ? FLAG_HEX_CHECK : 0) | (lowerHex ? FLAG_LOWER_HEX : 0) | (seconds !== null ? FLAG_SECONDS_CREATED : 0));
     if (uuidId) table.bytes(Buffer.from(entry.keyId.replaceAll('-', ''), 'hex'));

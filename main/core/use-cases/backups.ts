@@ -78,10 +78,7 @@ export async function rebuildVault(context: CoreContext, request: OperatorContex
 
 /** Backups without a key record and key records without a backup: reported, never silently dropped. */
 export async function reconcile(context: CoreContext): Promise<ReconciliationReport> {
-  // The batches this vault recorded or its keys point to, read directly: no keychain listing, which
-  // would read every item of the service and hand back their secrets as text (full listings are left to
-  // `backup verify --all` and `vault rebuild`).
-  const { entries, damagedBatches } = await context.backups.inspectBatches(context.vault.backupBatches.knownIds());
+  const { entries, damagedBatches } = await inspectKnownBatches(context);
   const backedUp = new Set(entries.filter((entry) => entry.intact).map((entry) => entry.keyId));
   const recorded = context.vault.keys.list();
   const recordedIds = new Set(recorded.map((record) => record.id));
@@ -90,6 +87,28 @@ export async function reconcile(context: CoreContext): Promise<ReconciliationRep
     recordsWithoutBackup: recorded.filter((record) => !backedUp.has(record.id)).map((record) => record.id),
     damagedBatches: damagedBatches.map((batch) => ({ batchId: batch.batchId, problems: batch.problems, keyIds: batch.keyIds })),
   };
+}
+
+/**
+ * The batches this vault recorded or its keys point to, read directly: no keychain listing, which would
+ * read every item of the service and hand back their secrets as text (full listings are left to
+ * `backup verify --all` and `vault rebuild`). Two cases still list, because the vault cannot name every
+ * batch: a vault upgraded from before batches were recorded (once: what it finds is recorded), and keys
+ * whose record names no batch.
+ */
+async function inspectKnownBatches(context: CoreContext): Promise<Awaited<ReturnType<CoreContext['backups']['inspect']>>> {
+  const { vault } = context;
+  if (vault.backupBatches.complete && vault.keys.countWithoutBatch() === 0) return context.backups.inspectBatches(vault.backupBatches.knownIds());
+  const listed = await context.backups.inspect();
+  if (!vault.backupBatches.complete) {
+    const startedAt = isoUtc(context.clock.now());
+    for (const batchId of new Set([...listed.entries.map((entry) => entry.batchId), ...listed.damagedBatches.map((batch) => batch.batchId)])) {
+      vault.backupBatches.recordStarted(batchId, startedAt);
+    }
+    vault.backupBatches.markComplete();
+    await vault.save();
+  }
+  return listed;
 }
 
 function recordFromBackup(entry: BackupEntryMetadata & { batchId: string }): KeyRecord {

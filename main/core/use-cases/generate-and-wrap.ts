@@ -8,7 +8,7 @@ import type { GenerateKeysReply, GenerateKeysRequest, GenerateWrapRequest } from
 import { ByokError } from '../../../shared/errors.ts';
 import { isKeySpecName } from '../../../shared/key-specs.ts';
 import { outputLayout } from '../../../shared/providers.ts';
-import { checkWrapRequest, parseMaterialExpiry, type ImportParameters } from '../wrap/index.ts';
+import { checkWrapRequest, parseMaterialExpiry, type ImportParameters, type WrappedMaterial } from '../wrap/index.ts';
 import type { CoreContext } from './context.ts';
 import { aliasesFor, generateKeys, type GenerateOptions, type WrapTarget } from './generate-keys.ts';
 import { requireKey } from './key-queries.ts';
@@ -49,29 +49,47 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
   }
 }
 
-/** Generates the keys (each saved and backed up as `keys generate` does), then writes each key's outputs. */
+/**
+ * Generates the keys (each batch saved and backed up as `keys generate` does) and writes each batch's
+ * outputs as soon as the batch is saved, so a failure in a later batch never costs the outputs of the
+ * batches before it.
+ */
 export async function generateAndWrapKeys(context: CoreContext, request: GenerateKeysRequest & { wrap: GenerateWrapRequest }, options: GenerateOptions = {}): Promise<GenerateKeysReply> {
   const { wrap: _wrap, ...generateRequest } = request;
   const plan = await prepareNewKeysWrap(context, request);
-  const generated = await generateKeys(context, generateRequest, { ...options, wrapFor: plan.target });
-  const prepared: PreparedWrap[] = generated.keys.map((key) => ({
-    record: requireKey(context, key.id),
-    params: plan.params,
-    algorithm: plan.target.algorithm,
-    layout: plan.target.layout,
-    materialExpiry: plan.materialExpiry,
-    warnings: plan.warnings,
-    outDir: plan.outDirs.get(key.alias!)!,
-    paramsFile: plan.paramsFile,
-  }));
-  await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
-  const written = await writeWrappedOutputs(context, prepared, generated.wrappedMaterial!, request, options).catch((error: unknown) => {
-    if (!(error instanceof ByokError)) throw error;
-    throw new ByokError(error.code, `All ${generated.keys.length} key(s) were generated, backed up and saved; writing their outputs failed: ${error.message}`, error.details, { cause: error });
+  const outputs: NonNullable<GenerateKeysReply['outputs']>['keys'] = [];
+  let saved = 0;
+  const writeBatchOutputs = async (keys: GenerateKeysReply['keys'], wrapped: ReadonlyMap<string, WrappedMaterial>): Promise<void> => {
+    const prepared: PreparedWrap[] = keys.map((key) => ({
+      record: requireKey(context, key.id),
+      params: plan.params,
+      algorithm: plan.target.algorithm,
+      layout: plan.target.layout,
+      materialExpiry: plan.materialExpiry,
+      warnings: plan.warnings,
+      outDir: plan.outDirs.get(key.alias!)!,
+      paramsFile: plan.paramsFile,
+    }));
+    await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
+    const written = await writeWrappedOutputs(context, prepared, wrapped, request, options).catch((error: unknown) => {
+      if (!(error instanceof ByokError)) throw error;
+      const earlier = outputs.length > 0 ? ` The outputs of the ${outputs.length} key(s) of earlier batches were written.` : '';
+      throw new ByokError(error.code, `${saved} key(s) were generated, backed up and saved.${earlier} Writing the outputs of the last batch failed: ${error.message}`, error.details, { cause: error });
+    });
+    for (const { entry, files } of written) outputs.push({ keyId: entry.record.id, files });
+  };
+  const generated = await generateKeys(context, generateRequest, {
+    ...options,
+    wrapFor: plan.target,
+    onSaved: (keys) => {
+      saved += keys.length;
+      options.onSaved?.(keys);
+    },
+    onBatchWrapped: writeBatchOutputs,
   });
   return {
     keys: generated.keys,
     entropy: generated.entropy,
-    outputs: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys: written.map(({ entry, files }) => ({ keyId: entry.record.id, files })) },
+    outputs: { provider: plan.params.provider, algorithm: plan.target.algorithm, warnings: plan.warnings, keys: outputs },
   };
 }

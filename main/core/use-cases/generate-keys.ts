@@ -27,6 +27,11 @@ export interface GenerateOptions extends RunOptions {
    * generateBatch); checked by the caller before any material exists (generate-and-wrap.ts).
    */
   wrapFor?: WrapTarget;
+  /**
+   * With wrapFor: called with each batch's keys and wrapped material once the batch is saved (before the
+   * next batch starts), so its outputs are written even if a later batch fails.
+   */
+  onBatchWrapped?: (keys: GenerateKeysReply['keys'], wrapped: ReadonlyMap<string, WrappedMaterial>) => Promise<void>;
 }
 
 /** Where a generated key is wrapped to: one provider wrapping key, algorithm and output layout for the whole run. */
@@ -45,6 +50,8 @@ interface SavedBatch {
   keys: GenerateKeysReply['keys'];
   sources: GenerateKeysReply['entropy']['sources'];
   wrapped?: Map<string, WrappedMaterial>;
+  /** The batch is saved and backed up, but its wrap failed. */
+  wrapError?: unknown;
 }
 
 export async function generateKeys(context: CoreContext, request: GenerateKeysRequest, options: GenerateOptions = {}): Promise<GeneratedKeys> {
@@ -77,8 +84,12 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
       );
       sources = saved.sources;
       reported.push(...saved.keys);
-      for (const [id, material] of saved.wrapped ?? []) wrapped.set(id, material);
       options.onSaved?.(saved.keys);
+      if (saved.wrapError !== undefined) throw notWrapped(saved.wrapError, reported.length, saved.keys.length);
+      if (saved.wrapped) {
+        for (const [id, material] of saved.wrapped) wrapped.set(id, material);
+        await options.onBatchWrapped?.(saved.keys, saved.wrapped);
+      }
     }
     return { keys: reported, entropy: { sources, healthPassed: true }, ...(options.wrapFor ? { wrappedMaterial: wrapped } : {}) };
   } catch (error) {
@@ -100,6 +111,17 @@ export function aliasesFor(alias: string, count: number): string[] {
   const aliases = Array.from({ length: count }, (_, index) => (count === 1 ? alias : `${alias}-${String(index + 1).padStart(String(count).length, '0')}`));
   for (const candidate of aliases) assertAlias(candidate);
   return aliases;
+}
+
+/** The batch's keys are saved and backed up, its wrap failed: say which keys are not wrapped. */
+function notWrapped(cause: unknown, saved: number, inBatch: number): ByokError {
+  const reason = cause instanceof ByokError ? cause.message : 'the wrapping failed.';
+  return new ByokError(
+    cause instanceof ByokError ? cause.code : 'INTERNAL',
+    `${saved} key(s) were generated, backed up and saved, but ${inBatch === saved ? 'not wrapped' : `the last ${inBatch} were not wrapped`}: ${reason} Wrap them with \`byok wrap\`.`,
+    undefined,
+    { cause },
+  );
 }
 
 /**
@@ -196,15 +218,10 @@ async function generateBatch(
     })),
   );
   await context.vault.save();
-  if (wrapping.status === 'rejected') {
-    const cause = wrapping.reason;
-    const reason = cause instanceof ByokError ? cause.message : 'the wrapping failed';
-    throw new ByokError(cause instanceof ByokError ? cause.code : 'INTERNAL', `${generated.length} key(s) were generated, backed up and saved, but not wrapped: ${reason} Wrap them with \`byok wrap\`.`, { batchId }, { cause });
-  }
   return {
     keys: generated.map(({ id, alias, createdAt, key }) => ({ id, alias, spec: key.spec, check: key.check, createdAt })),
     sources,
-    ...(wrapping.value ? { wrapped: wrapping.value } : {}),
+    ...(wrapping.status === 'fulfilled' ? (wrapping.value ? { wrapped: wrapping.value } : {}) : { wrapError: wrapping.reason }),
   };
 }
 

@@ -2,7 +2,7 @@
 // the keychain backup, checked against the vault's KCV/fingerprint, wrapped, and zeroed.
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { OperatorContext, OutputFile, ParamsSummary, RunOptions, WrapAllRequest, WrapReply, WrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES, KEY_SPECS } from '../../../shared/key-specs.ts';
@@ -128,11 +128,21 @@ export function refuseExistingOutputs(input: { outDir: string; params: ImportPar
   const { outDir, params, layout, materialExpiry, alias } = input;
   // A folder that does not exist holds none of them: one look instead of one per file (a bulk wrap
   // prepares a thousand new folders). writeOutputs checks again and creates each file exclusively.
-  if (!existsSync(outDir)) return;
-  if (!statSync(outDir).isDirectory()) throw new ByokError('OUTPUT_EXISTS', `${outDir} is a file, not a folder; outputs are never written over it. Choose another output folder.`);
+  const existingPart = nearestExisting(resolve(outDir));
+  if (!statSync(existingPart).isDirectory()) {
+    throw new ByokError('OUTPUT_EXISTS', `${existingPart} is a file, not a folder, so ${outDir} cannot be created; outputs are never written over a file. Choose another output folder.`);
+  }
+  if (existingPart !== resolve(outDir)) return;
   const plannedNames = [BUNDLE_FILE, ...providerNativeFiles({ provider: params.provider, params, wrapped: placeholderFor(layout), materialExpiry, alias }).map((file) => file.name)];
   const existing = plannedNames.filter((name) => existsSync(join(outDir, name)));
   if (existing.length) throw new ByokError('OUTPUT_EXISTS', `${existing.join(', ')} already exist in ${outDir}; outputs are never overwritten. Choose an empty output folder.`);
+}
+
+/** `path` itself when it exists, else its closest existing ancestor (the root always exists). */
+function nearestExisting(path: string): string {
+  let current = path;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
 }
 
 /**
@@ -299,7 +309,17 @@ export async function writeWrappedOutputs(
       options.onProgress?.({ operation: 'wrap', done: written.length, total: prepared.length, message: entry.record.alias ?? entry.record.id });
     }
   } catch (error) {
-    await record();
+    try {
+      await record();
+    } catch (recordError) {
+      // Both failed: the first failure is what the user acts on; the second says the records are missing too.
+      throw new ByokError(
+        'STORAGE_FAILED',
+        `${error instanceof ByokError ? error.message : 'Writing the outputs failed.'} Recording the ${written.length} output(s) already written failed as well (${recordError instanceof ByokError ? recordError.message : 'unknown error'}); their files are on disk without a record: verify them with \`byok bundle verify\`.`,
+        undefined,
+        { cause: error },
+      );
+    }
     if (!(error instanceof ByokError) || written.length === 0) throw error;
     throw new ByokError(error.code, `${error.message} The outputs of ${written.length} of ${prepared.length} key(s) were written and recorded before this; wrap the others again into a new output folder.`, error.details, { cause: error });
   }

@@ -5,11 +5,26 @@
 // its keychain write and its keys' records is still found: its intent was saved first.
 import type { RowStore } from './row-store.ts';
 
+/**
+ * Set when the table names every batch the vault may have: at creation, or after one full listing of
+ * the keychain in a vault that was upgraded to this schema (batches written before it were not recorded).
+ */
+export const BACKUP_BATCHES_COMPLETE_KEY = 'vault.backup_batches_complete';
+
 export class BackupBatchesRepository {
   private readonly store: RowStore;
 
   constructor(store: RowStore) {
     this.store = store;
+  }
+
+  get complete(): boolean {
+    return this.store.one('SELECT v FROM meta WHERE k = ?', [BACKUP_BATCHES_COMPLETE_KEY]) !== undefined;
+  }
+
+  /** After a full listing recorded every batch found (the caller saves). */
+  markComplete(): void {
+    this.store.put('meta', { k: BACKUP_BATCHES_COMPLETE_KEY, v: '1' });
   }
 
   /** Records a batch about to be written; the caller saves the vault before writing it. */

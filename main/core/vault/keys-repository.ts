@@ -57,6 +57,11 @@ export class KeysRepository {
     return Number(this.store.one('SELECT count(*) AS n FROM keys')?.n ?? 0);
   }
 
+  /** Keys whose record does not say which keychain batch holds their backup (older vaults, some restores). */
+  countWithoutBatch(): number {
+    return Number(this.store.one('SELECT count(*) AS n FROM keys WHERE batch_id IS NULL')?.n ?? 0);
+  }
+
   updateStatus(id: string, status: KeyStatus): KeyRecord {
     return this.update(id, { status });
   }

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
 import { isoUtc } from '../clock.ts';
 import type { Clock } from '../clock.ts';
-import { BackupBatchesRepository } from './backup-batches-repository.ts';
+import { BACKUP_BATCHES_COMPLETE_KEY, BackupBatchesRepository } from './backup-batches-repository.ts';
 import { BindingsRepository } from './bindings-repository.ts';
 import { BundlesRepository } from './bundles-repository.ts';
 import { JobsRepository } from './jobs-repository.ts';
@@ -103,6 +103,7 @@ export class Vault {
           initialize: (store) => {
             store.put('meta', { k: VAULT_ID_KEY, v: id });
             store.put('meta', { k: CREATED_AT_KEY, v: now });
+            store.put('meta', { k: BACKUP_BATCHES_COMPLETE_KEY, v: '1' });
           },
         });
       let opened: Awaited<ReturnType<typeof VaultStorage.open>>;

@@ -3,7 +3,7 @@
 // folder are fsynced so a finished ceremony survives a crash.
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, rm, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
 
 export interface OutputFile {
@@ -50,6 +50,15 @@ export async function planOutputs(outDir: string, names: readonly string[]): Pro
   return planned;
 }
 
+/** The parent of each folder from `first` (the first one created) down to `folder`. */
+function parentsUpTo(folder: string, first: string): string[] {
+  const parents: string[] = [];
+  for (let current = folder; ; current = dirname(current)) {
+    parents.push(dirname(current));
+    if (current === first || dirname(current) === current) return parents;
+  }
+}
+
 async function fsyncFolder(folder: string): Promise<void> {
   // Windows cannot open a folder for fsync; NTFS metadata is journaled there.
   if (process.platform === 'win32') return;
@@ -69,7 +78,7 @@ export async function writeOutputs(outDir: string, files: readonly OutputFile[])
   }
   const written: WrittenFile[] = [];
   try {
-    await mkdir(folder, { recursive: true });
+    const created = await mkdir(folder, { recursive: true });
     for (const [index, file] of files.entries()) {
       const target = planned[index]!;
       const handle = await open(target.path, 'wx');
@@ -82,6 +91,9 @@ export async function writeOutputs(outDir: string, files: readonly OutputFile[])
       }
     }
     await fsyncFolder(folder);
+    // Folders made here are entries of their parents: sync those too, or a power cut could take a
+    // reported output folder away.
+    if (created !== undefined) for (const parent of parentsUpTo(folder, resolve(created))) await fsyncFolder(parent);
   } catch (error) {
     // A partial set of outputs is not a bundle: remove only the files this call created.
     await Promise.all(written.map((file) => rm(file.path, { force: true })));

@@ -48,6 +48,17 @@ describe('BackupStore', () => {
     await expect(backups.verify([aesEntry()])).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
   });
 
+  it('writeNewBatch: a check that does not match the material removes the batch, with an error that does not say "try again"', async () => {
+    const keychain = memoryKeychain();
+    const backups = new BackupStore({ keychain, computeCheck: testCheck, itemLimit: 1_024 });
+    const good = aesEntry();
+    const wrong = { ...aesEntry(), check: good.check };
+    const attempt = backups.writeNewBatch(backups.newBatchId(), [good, wrong]);
+    await expect(attempt).rejects.toMatchObject({ code: 'BACKUP_MISMATCH', message: expect.stringContaining(`The material of key ${wrong.keyId} does not give the kcv`) });
+    await expect(attempt).rejects.not.toMatchObject({ message: expect.stringContaining('Try again') });
+    expect(keychain.items.size).toBe(0);
+  });
+
   it('removes what it wrote when reading back fails', async () => {
     const keychain = memoryKeychain({ failAfter: 1, counting: ['get'] }); // the existence probe passes, the read-back fails
     const backups = new BackupStore({ keychain, computeCheck: testCheck, itemLimit: 1_024 });

@@ -86,6 +86,15 @@ describe('batch payload', () => {
     expect(parsed.entries.map((entry) => entryMaterialIntact(payload, entry))).toEqual([true, false, true]);
   });
 
+  it('keeps a hex check value too long for raw bytes as text, or refuses it when too long for text too', () => {
+    const entry = (value: string): BackupEntry => ({ keyId: randomUUID(), alias: null, spec: 'AES_128', check: { kind: 'kcv', value }, createdAt: '2026-11-25T12:00:00Z', material: new Uint8Array(16) });
+    const long = 'AB'.repeat(127) + 'C';
+    expect(parseBatchPayload(encodeBatchPayload({ batchId: 'b', createdAt: 'x', entries: [entry(long)] }), 'b').entries[0]!.check.value).toBe(long);
+    const longest = 'AB'.repeat(255);
+    expect(parseBatchPayload(encodeBatchPayload({ batchId: 'b', createdAt: 'x', entries: [entry(longest)] }), 'b').entries[0]!.check.value).toBe(longest);
+    expect(() => encodeBatchPayload({ batchId: 'b', createdAt: 'x', entries: [entry('AB'.repeat(256))] })).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+
   it('refuses a payload of an unknown format version', () => {
     const payload = encodeBatchPayload({ batchId: 'b', createdAt: 'x', entries: [{ keyId: 'k', alias: '', spec: 'AES_128', check: { kind: 'kcv', value: 'ABCDEF' }, createdAt: 'x', material: new Uint8Array(16) }] });
     payload[4] = 9;

@@ -2,11 +2,13 @@
 // the keychain write and read-back are in flight, and a wrap is handed out only when the read-back
 // proves the keychain holds exactly that material.
 import { constants, generateKeyPairSync, privateDecrypt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { memoryKeychain, type Keychain } from '../../../../main/core/backup/index.ts';
+import { injectFaults, memoryKeychain, type Keychain } from '../../../../main/core/backup/index.ts';
+import { generateAndWrapKeys } from '../../../../main/core/use-cases/generate-and-wrap.ts';
+import { providerParamsFile } from '../../../support/provider-params.ts';
 import { openCoreContext } from '../../../../main/core/ceremony.ts';
 import { computeKeyCheck } from '../../../../main/core/keys/index.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
@@ -75,8 +77,27 @@ describe('generateKeys with a wrap target', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 512 }).publicKey.export({ format: 'der', type: 'spki' });
     const failing: WrapTarget = { wrappingPublicKeySpki: small, algorithm: 'RSAES_PKCS1_V1_5', layout: 'single' };
     const attempt = generateKeys(ctx, { spec: 'HMAC_512', alias: 'h', count: 3 }, { wrapFor: failing });
-    await expect(attempt).rejects.toMatchObject({ message: expect.stringMatching(/3 key\(s\) were generated, backed up and saved, but not wrapped/) });
+    await expect(attempt).rejects.toMatchObject({ message: expect.stringMatching(/^3 key\(s\) were generated, backed up and saved, but not wrapped: /) });
     expect(ctx.vault.keys.count()).toBe(3);
     expect((await ctx.backups.verify(ctx.vault.keys.list().map((key) => ({ keyId: key.id, spec: key.spec, check: key.check })))).verified).toBe(3);
+  });
+
+  it('writes each batch\'s outputs as soon as the batch is saved, so a later batch\'s failure keeps them', async () => {
+    const keychain = injectFaults(memoryKeychain());
+    const ctx = await open(keychain);
+    await ctx.signer();
+    const paramsPath = join(dir!, 'job.json');
+    writeFileSync(paramsPath, providerParamsFile({ provider: 'aws', publicDer: target.wrappingPublicKeySpki, validTo: new Date(Date.now() + 6 * 3_600_000) }));
+    // The first batch's keychain write goes through; the second batch's fails.
+    keychain.plan({ failAfter: 1, counting: ['set'] });
+    const out = join(dir!, 'out');
+    const saved: string[] = [];
+    const attempt = generateAndWrapKeys(ctx, { spec: 'AES_256', alias: 'b', count: 6, wrap: { paramsPath, algorithm: 'RSAES_OAEP_SHA_256', outDir: out } }, { batchSize: 3, onSaved: (keys) => saved.push(...keys.map((key) => key.id)) });
+    await expect(attempt).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
+    expect(saved).toHaveLength(3);
+    expect(readdirSync(out).sort()).toEqual(['b-1', 'b-2', 'b-3']);
+    for (const alias of ['b-1', 'b-2', 'b-3']) expect(readdirSync(join(out, alias)).sort()).toEqual(['EncryptedKeyMaterial.bin', 'ImportToken.bin', 'bundle.json']);
+    expect(ctx.vault.bundles.list()).toHaveLength(3);
+    expect(ctx.audit.list().filter((event) => event.type === 'bundle.written')).toHaveLength(3);
   });
 });

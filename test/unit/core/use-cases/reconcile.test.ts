@@ -15,13 +15,14 @@ import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
 let dir: string;
 let context: CoreContext;
 let listings = 0;
+let keychain: Keychain;
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'byok-reconcile-'));
   const inner = memoryKeychain();
-  const counting: Keychain = { ...inner, set: inner.set, get: inner.get, delete: inner.delete, list: () => (listings++, inner.list()) };
+  keychain = { ...inner, set: inner.set, get: inner.get, delete: inner.delete, list: () => (listings++, inner.list()) };
   listings = 0;
-  context = await openCoreContext({ vaultDir: join(dir, 'vault'), create: true, keychain: counting });
+  context = await openCoreContext({ vaultDir: join(dir, 'vault'), create: true, keychain });
 });
 
 afterEach(async () => {
@@ -69,5 +70,43 @@ describe('reconcile', () => {
 
   it('refuses a batch id that newBatchId did not hand out on the no-probe path', async () => {
     await expect(context.backups.writeNewBatch('chosen-by-caller', [{ keyId: 'k', alias: null, spec: 'AES_128', check: computeKeyCheck('AES_128', new Uint8Array(16)), createdAt: '2026-11-25T12:00:00Z', material: new Uint8Array(16) }])).rejects.toMatchObject({ code: 'INTERNAL' });
+  });
+
+  it('names a recorded batch whose first item is unreadable as damaged', async () => {
+    const { keys } = await generateKeys(context, { spec: 'AES_128', alias: 'broken', count: 2 });
+    const batchId = context.vault.keys.get(keys[0]!.id)!.batchId!;
+    await keychain.set(`backup/${batchId}/0`, new Uint8Array([1, 2, 3]));
+    const report = await reconcile(context);
+    expect(report.damagedBatches).toEqual([expect.objectContaining({ batchId, problems: [expect.stringContaining('first item is unreadable')] })]);
+    expect(report.recordsWithoutBackup.sort()).toEqual(keys.map((key) => key.id).sort());
+  });
+
+  it('lists the keychain once in a vault upgraded from before batches were recorded, and records what it finds', async () => {
+    await generateKeys(context, { spec: 'AES_256', alias: 'old', count: 2 });
+    const orphan = { keyId: '9a8b7c6d-1111-4222-8333-444455556666', alias: 'killed-before-records', spec: 'AES_256' as const, check: computeKeyCheck('AES_256', material(5)), createdAt: '2026-11-25T12:00:00Z', material: material(5) };
+    await context.backups.writeBatch('written-before-the-upgrade', [orphan]);
+    // What an upgraded vault looks like: its batches were never recorded, so the table is not complete.
+    (context.vault as unknown as { storage: { store: { delete(table: string, key: object): void } } }).storage.store.delete('meta', { k: 'vault.backup_batches_complete' });
+    await context.vault.save();
+    expect(context.vault.backupBatches.complete).toBe(false);
+    listings = 0;
+    expect((await reconcile(context)).backupsWithoutRecord).toEqual([orphan.keyId]);
+    expect(listings).toBe(1);
+    expect(context.vault.backupBatches.complete).toBe(true);
+    listings = 0;
+    expect((await reconcile(context)).backupsWithoutRecord).toEqual([orphan.keyId]);
+    expect(listings).toBe(0);
+  });
+
+  it('lists the keychain while some record names no batch (older vaults, some restores)', async () => {
+    const check = computeKeyCheck('AES_256', material(3));
+    await context.backups.writeBatch('holds-the-unnamed-key', [{ keyId: '0f0e0d0c-1111-4222-8333-444455556666', alias: 'x', spec: 'AES_256', check, createdAt: '2026-11-25T12:00:00Z', material: material(3) }]);
+    context.vault.keys.insertMany([{ id: '0f0e0d0c-1111-4222-8333-444455556666', alias: 'x', description: null, spec: 'AES_256', check, createdAt: '2026-11-25T12:00:00Z', status: 'restored', backupRef: null, batchId: null, entropyEvidence: null, operator: null }]);
+    await context.vault.save();
+    listings = 0;
+    const report = await reconcile(context);
+    expect(listings).toBe(1);
+    expect(report.recordsWithoutBackup).toEqual([]);
+    expect(report.backupsWithoutRecord).toEqual([]);
   });
 });
