@@ -4,18 +4,11 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
+import { runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 import { providerParamsFile } from '../../support/provider-params.ts';
 
-// This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
-// private D-Bus bus), keeping the keyring that the rest of the suite shares small.
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+usePrivateKeyring();
 
 
 const work = tempDir('refusals');

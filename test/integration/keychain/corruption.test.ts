@@ -5,17 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BYOK_BIN, REPO_ROOT, runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
+import { BYOK_BIN, REPO_ROOT, runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 
-// This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
-// private D-Bus bus), keeping the keyring that the rest of the suite shares small.
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+usePrivateKeyring();
 
 
 const work = tempDir('corruption');

@@ -5,18 +5,11 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BYOK_BIN, REPO_ROOT, runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
+import { BYOK_BIN, REPO_ROOT, runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 import { seededRandom } from '../../support/seeded-random.ts';
 
-// This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
-// private D-Bus bus), keeping the keyring that the rest of the suite shares small.
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+const keyring = usePrivateKeyring();
 
 
 const SEED = 20261125;
@@ -29,7 +22,7 @@ afterAll(() => work.remove());
 /** Starts a generation and kills it after `delayMs`; returns the key ids it printed before dying. */
 function generateAndKill(run: number, delayMs: number): Promise<{ printed: string[]; killed: boolean; code: number | null }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BYOK_BIN, '--vault', vault, 'keys', 'generate', '--spec', 'AES_256', '--alias', `crash-${run < 0 ? 'full' : run}`, '--count', '200', '--batch-size', '10'], { cwd: REPO_ROOT, env: { ...process.env, ...keyring.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BYOK_BIN, '--vault', vault, 'keys', 'generate', '--spec', 'AES_256', '--alias', `crash-${run < 0 ? 'full' : run}`, '--count', '200', '--batch-size', '10'], { cwd: REPO_ROOT, env: { ...process.env, ...keyring.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     let killed = false;

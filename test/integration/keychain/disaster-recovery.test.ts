@@ -5,17 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
+import { runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 
-// This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
-// private D-Bus bus), keeping the keyring that the rest of the suite shares small.
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+const keyring = usePrivateKeyring();
 
 
 const work = tempDir('disaster');
@@ -41,7 +34,7 @@ describe('disaster recovery on a new machine', () => {
 
     // The loss: the vault's keychain items (backups and ceremony key) and its folder.
     const vaultId = readFileSync(join(lost, 'vault.id'), 'utf8').trim();
-    execFileSync('secret-tool', ['clear', 'service', `byok-ceremony/${vaultId}`], { env: keyring.env });
+    execFileSync('secret-tool', ['clear', 'service', `byok-ceremony/${vaultId}`], { env: keyring.env() });
     rmSync(lost, { recursive: true, force: true });
 
     // A wrong passphrase is refused and restores nothing.

@@ -5,18 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
 import { encodeRequestFile } from '../../../main/core/kms/request-file.ts';
-import { runByok, tempDir, useByokEnv } from '../../support/byok-cli.ts';
+import { runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 import { opensslAesKeyUnwrapPad, opensslFingerprint, opensslKcv, opensslRsaDecrypt, opensslWrappingKeyPair } from '../../support/openssl.ts';
 import { providerParamsFile } from '../../support/provider-params.ts';
 
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+usePrivateKeyring();
 
 const work = tempDir('generate-wrap');
 afterAll(() => work.remove());

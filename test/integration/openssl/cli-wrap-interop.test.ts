@@ -7,19 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_SPECS, type KeySpecName } from '../../../shared/key-specs.ts';
 import { PROVIDER_IDS, PROVIDERS, acceptedAlgorithms, acceptedSpecs, type ProviderId, type WrappingAlgorithm } from '../../../shared/providers.ts';
-import { runByok, useByokEnv, tempDir } from '../../support/byok-cli.ts';
-import { startPrivateKeyring, type PrivateKeyring } from '../../harness/private-keyring.ts';
+import { runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
 import { opensslAesKeyUnwrapPad, opensslFingerprint, opensslKcv, opensslRsaDecrypt, opensslWrappingKeyPair } from '../../support/openssl.ts';
 import { providerParamsFile } from '../../support/provider-params.ts';
 
-// This file writes many keychain items: it gets a Secret Service of its own (real gnome-keyring over a
-// private D-Bus bus), keeping the keyring that the rest of the suite shares small.
-let keyring: PrivateKeyring;
-beforeAll(async () => {
-  keyring = await startPrivateKeyring();
-  useByokEnv(keyring.env);
-});
-afterAll(() => keyring.stop());
+// This file writes many keychain items: it gets a Secret Service of its own.
+usePrivateKeyring();
 
 
 const work = tempDir('interop');
