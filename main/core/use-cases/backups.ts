@@ -39,7 +39,11 @@ export async function verifyBackups(context: CoreContext, request: { keyId?: str
 /** Restores one key's vault record from its keychain backup (after a lost or damaged database). */
 export async function restoreBackup(context: CoreContext, request: { keyId: string } & OperatorContext): Promise<BackupRestoreReply> {
   const existing = context.vault.keys.get(request.keyId);
-  const entry = (await context.backups.listEntries()).find((candidate) => candidate.keyId === request.keyId);
+  // The batches the vault knows of first (read directly); a full listing of the keychain only when the key is in none of them.
+  const known = await context.backups.inspectBatches(existing?.batchId ? [existing.batchId] : context.vault.backupBatches.knownIds());
+  const entry =
+    known.entries.find((candidate) => candidate.keyId === request.keyId) ??
+    (await context.backups.listEntries()).find((candidate) => candidate.keyId === request.keyId);
   if (!entry) {
     throw new ByokError('BACKUP_MISSING', `No keychain backup holds key ${request.keyId}. Check \`byok backup verify --all\`, or restore it from shares (\`byok backup combine\`) or an escrow file.`);
   }

@@ -9,7 +9,7 @@ import { memoryKeychain, type Keychain } from '../../../../main/core/backup/inde
 import { openCoreContext } from '../../../../main/core/ceremony.ts';
 import { computeKeyCheck } from '../../../../main/core/keys/index.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
-import { reconcile } from '../../../../main/core/use-cases/backups.ts';
+import { reconcile, restoreBackup } from '../../../../main/core/use-cases/backups.ts';
 import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
 
 let dir: string;
@@ -51,6 +51,11 @@ describe('reconcile', () => {
     expect(report.recordsWithoutBackup).toEqual([]);
     expect(report.damagedBatches).toEqual([]);
     expect(keys).toHaveLength(3);
+    // Restoring the orphan's record finds it in the recorded batch, again without a listing.
+    const restored = await restoreBackup(context, { keyId: orphan.keyId });
+    expect(restored).toMatchObject({ restoredRecord: true, key: { id: orphan.keyId, check: orphan.check } });
+    expect(listings).toBe(0);
+    expect((await reconcile(context)).backupsWithoutRecord).toEqual([]);
   });
 
   it('names the records whose batch is gone, and leaves a batch the vault never recorded to the full listing', async () => {
