@@ -1,6 +1,7 @@
 // Human-readable output helpers (the --json form is the service's reply, reshaped only where the CLI's
 // public shape says so).
 import type { KeyCheckValue, ReconciliationReport } from '../../shared/ceremony-api.ts';
+import type { WrappingAlgorithm } from '../../shared/providers.ts';
 
 /** The CLI's public shape names the check by its kind: {"kcv": "..."} or {"fingerprint": "..."}. */
 export function checkField(check: KeyCheckValue): { kcv: string } | { fingerprint: string } {
@@ -34,4 +35,12 @@ export function reconciliationWarnings(report: ReconciliationReport): string[] {
     ...report.recordsWithoutBackup.map((id) => `vault record ${id} has no keychain backup: restore it from shares or an escrow file, then run \`byok backup verify --key ${id}\``),
     ...(report.damagedBatches ?? []).map((batch) => `keychain batch ${batch.batchId} is damaged (${batch.problems.join('; ')}): run \`byok backup verify --all\``),
   ];
+}
+
+/** The wrap choices shared by `wrap` and `keys generate --wrap-params`, as the service takes them (unset ones left out). */
+export function wrapChoices(options: { algorithm?: string; materialExpiry?: string }): { algorithm?: WrappingAlgorithm; materialExpiry?: string } {
+  return {
+    ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
+    ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+  };
 }

@@ -61,8 +61,7 @@ export function register(program: Command, context: CliContext): void {
       }
       const service = await context.service(true);
       const outcome = await runCeremony({ ...common, service, vaultDir: context.options().vault, planPath: resolve(flags.plan) });
-      const transcript = flags.transcript ? await writeTranscript(outcome.state, flags.transcript, format) : null;
-      finish(context, outcome, transcript?.path ?? null, outcome.statePath);
+      await finishWithTranscript(context, outcome, flags, format);
     });
 
   ceremony
@@ -80,8 +79,7 @@ export function register(program: Command, context: CliContext): void {
       const state = await ceremonyToResume(vaultDir, flags);
       const service = await context.service(false);
       const outcome = await runCeremony({ ...commonRunOptions(context, flags), service, vaultDir, planPath: flags.plan ? resolve(flags.plan) : state.planPath, resume: state });
-      const transcript = flags.transcript ? await writeTranscript(outcome.state, flags.transcript, format) : null;
-      finish(context, outcome, transcript?.path ?? null, outcome.statePath);
+      await finishWithTranscript(context, outcome, flags, format);
     });
 
   ceremony
@@ -226,6 +224,12 @@ function latestCeremony(states: CeremonyState[], vaultDir: string): CeremonyStat
   const latest = (real.length ? real : states).at(-1);
   if (!latest) throw new ByokError('CEREMONY_STATE_INVALID', `No ceremony recorded in ${vaultDir}. Run one with \`byok ceremony run --plan FILE\`.`);
   return latest;
+}
+
+/** A real run's end (run or resume): the transcript when asked for, then the outcome. */
+async function finishWithTranscript(context: CliContext, outcome: CeremonyOutcome, flags: { transcript?: string }, format: TranscriptFormat): Promise<void> {
+  const transcript = flags.transcript ? await writeTranscript(outcome.state, flags.transcript, format) : null;
+  finish(context, outcome, transcript?.path ?? null, outcome.statePath);
 }
 
 function finish(context: CliContext, outcome: CeremonyOutcome, transcriptPath: string | null, stateFile: string | null, extra: Record<string, string | number> = {}): void {

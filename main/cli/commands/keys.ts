@@ -2,11 +2,10 @@
 import type { Command } from 'commander';
 import type { CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText, collect, positiveInt, reconciliationWarnings, table } from '../format.ts';
+import { checkField, checkText, collect, positiveInt, reconciliationWarnings, table, wrapChoices } from '../format.ts';
 import type { GenerateWrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
-import type { WrappingAlgorithm } from '../../../shared/providers.ts';
 
 export function register(program: Command, context: CliContext): void {
   const keys = program.command('keys').description('generate and list keys');
@@ -105,7 +104,6 @@ function wrapOptions(options: GenerateOptions): GenerateWrapRequest | undefined 
   return {
     paramsPath: options.wrapParams,
     outDir: options.out,
-    ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
-    ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+    ...wrapChoices(options),
   };
 }

@@ -4,7 +4,7 @@ import { ByokError } from '../../../shared/errors.ts';
 import type { WrappingAlgorithm } from '../../../shared/providers.ts';
 import { verifyBundleFile, type CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText } from '../format.ts';
+import { checkField, checkText, wrapChoices } from '../format.ts';
 
 export function register(program: Command, context: CliContext): void {
   program
@@ -44,8 +44,7 @@ export function register(program: Command, context: CliContext): void {
         const all = await service.wrapAll({
           paramsPath: options.params,
           outDir: options.out,
-          ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
-          ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+          ...wrapChoices(options),
           ...context.operatorContext(),
         }, { onProgress: context.progress });
         context.print({ keys: all.keys.map((key) => ({ keyId: key.keyId, files: key.files, ...checkField(key.check), provider: key.provider, algorithm: key.algorithm, warnings: key.warnings })) }, () =>
@@ -57,8 +56,7 @@ export function register(program: Command, context: CliContext): void {
         keyId: options.key,
         paramsPath: options.params,
         outDir: options.out,
-        ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}),
-        ...(options.materialExpiry ? { materialExpiry: options.materialExpiry } : {}),
+        ...wrapChoices(options),
         ...context.operatorContext(),
       }, { onProgress: context.progress });
       for (const warning of reply.warnings) process.stderr.write(`warning: ${warning}\n`);

@@ -248,16 +248,10 @@ export class BackupStore {
     const unreadable: DamagedBatch[] = [];
     const batches: Array<() => Promise<OpenedBatch | null>> = [];
     for (const batchId of batchIds) {
-      if (parseItemAccount(itemAccount(batchId, 0)) === null) continue;
       batches.push(async () => {
-        const opened = await this.openNamedBatch(batchId);
-        if (opened) return opened;
-        const first = await this.keychain.get(itemAccount(batchId, 0));
-        if (first !== null) {
-          zeroize(first);
-          unreadable.push({ batchId, problems: ['its first item is unreadable, so the batch cannot be read (run `byok backup verify --all` for details)'], keyIds: [] });
-        }
-        return null;
+        const found = await this.readNamedBatch(batchId);
+        if (found === 'unreadable') unreadable.push({ batchId, problems: ['its first item is unreadable, so the batch cannot be read (run `byok backup verify --all` for details)'], keyIds: [] });
+        return typeof found === 'string' ? null : found;
       });
     }
     const inspected = await this.inspectOpened(batches);
@@ -381,13 +375,19 @@ export class BackupStore {
 
   /** The batch read from its item accounts alone, or null when item 0 does not say how many there are. */
   private async openNamedBatch(batchId: string): Promise<OpenedBatch | null> {
-    if (parseItemAccount(itemAccount(batchId, 0)) === null) return null;
+    const found = await this.readNamedBatch(batchId);
+    return typeof found === 'string' ? null : found;
+  }
+
+  /** The named batch read from its items, or why it could not be: no first item, or one that does not say how many there are. */
+  private async readNamedBatch(batchId: string): Promise<OpenedBatch | 'missing' | 'unreadable'> {
+    if (parseItemAccount(itemAccount(batchId, 0)) === null) return 'missing';
     const first = await this.keychain.get(itemAccount(batchId, 0));
-    if (first === null) return null;
+    if (first === null) return 'missing';
     const count = declaredItemCount(batchId, 0, first);
     if (count === null) {
       zeroize(first);
-      return null;
+      return 'unreadable';
     }
     return this.openBatch(batchId, Array.from({ length: count }, (_, index) => index), first);
   }
