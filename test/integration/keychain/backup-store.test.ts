@@ -2,9 +2,9 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BackupStore, injectFaults, type BackupEntry } from '../../../main/core/backup/index.ts';
 import { FixedClock } from '../../../main/core/clock.ts';
-import { ByokError } from '../../../shared/errors.ts';
 import { aesEntry, copyEntry, rsaEntry, testCheck } from '../../unit/core/backup/check-oracle.ts';
 import { freshNamespace, type TestNamespace } from './support.ts';
+import { rejection } from '../../support/rejection.ts';
 
 const WINDOWS_LIMIT = 2_560;
 let namespace: TestNamespace;
@@ -22,15 +22,6 @@ function store(itemLimit?: number, keychain = (namespace = freshNamespace()).key
 }
 
 const expectedOf = (entries: BackupEntry[]) => entries.map(({ keyId, spec, check }) => ({ keyId, spec, check }));
-
-async function rejection(promise: Promise<unknown>): Promise<ByokError> {
-  const error = await promise.then(
-    () => null,
-    (thrown: unknown) => thrown,
-  );
-  expect(error).toBeInstanceOf(ByokError);
-  return error as ByokError;
-}
 
 describe.each([
   ['the Windows item limit (forces splitting)', WINDOWS_LIMIT],

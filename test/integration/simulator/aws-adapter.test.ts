@@ -2,23 +2,14 @@ import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../../../main/core/kms/index.ts';
 import type { KmsAdapter } from '../../../main/core/kms/index.ts';
-import { ByokError } from '../../../shared/errors.ts';
 import { CREDENTIALS, readParameters, startTestSimulator, wrapDirect, wrapTwoLayer, type SimHandle } from './fixture.ts';
+import { rejection } from '../../support/rejection.ts';
 
 let handle: SimHandle;
 let aws: KmsAdapter;
 
 function adapterWith(accessKeyId: string, secret: string): KmsAdapter {
   return createAdapter({ type: 'aws', region: 'eu-west-1', endpoint: handle.sim.url }, { accessKeyId, secret }, { timeoutMs: 2_000 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ByokError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ByokError);
-  return error as ByokError;
 }
 
 async function pendingKey(spec: 'AES_256' | 'RSA_2048' = 'AES_256'): Promise<string> {

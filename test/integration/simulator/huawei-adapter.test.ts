@@ -1,23 +1,14 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, type KmsAdapter } from '../../../main/core/kms/index.ts';
-import { ByokError } from '../../../shared/errors.ts';
 import { CREDENTIALS, readParameters, startTestSimulator, wrapDirect, wrapTwoLayer, type SimHandle } from './fixture.ts';
+import { rejection } from '../../support/rejection.ts';
 
 let handle: SimHandle;
 let huawei: KmsAdapter;
 
 function adapterWith(ak: string, sk: string, projectId = CREDENTIALS.huawei.projectId): KmsAdapter {
   return createAdapter({ type: 'huawei', region: 'cn-north-4', projectId, endpoint: handle.sim.url }, { accessKeyId: ak, secret: sk }, { timeoutMs: 2_000 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ByokError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ByokError);
-  return error as ByokError;
 }
 
 async function importSymmetric(remoteKeyId: string, material: Uint8Array, materialExpiry: string | null = null, parametersText?: string): Promise<void> {

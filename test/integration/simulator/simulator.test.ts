@@ -9,15 +9,7 @@ import { createAdapter, type KmsAdapter } from '../../../main/core/kms/index.ts'
 import { startSimulator } from '../../../main/kms-sim/index.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import { CREDENTIALS, readParameters, startTestSimulator, wrapDirect, type SimHandle } from './fixture.ts';
-
-async function rejection(promise: Promise<unknown>): Promise<ByokError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ByokError);
-  return error as ByokError;
-}
+import { rejection } from '../../support/rejection.ts';
 
 function adapters(url: string): Record<'aws' | 'tencent' | 'huawei', KmsAdapter> {
   const options = { timeoutMs: 1_000 };

@@ -1,24 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter, type KmsAdapter } from '../../../main/core/kms/index.ts';
-import { ByokError } from '../../../shared/errors.ts';
 import type { WrappingAlgorithm } from '../../../shared/providers.ts';
 import { CREDENTIALS, readParameters, startTestSimulator, wrapDirect, type SimHandle } from './fixture.ts';
+import { rejection } from '../../support/rejection.ts';
 
 let handle: SimHandle;
 let tencent: KmsAdapter;
 
 function adapterWith(secretId: string, secret: string): KmsAdapter {
   return createAdapter({ type: 'tencent', region: 'ap-guangzhou', endpoint: handle.sim.url }, { accessKeyId: secretId, secret }, { timeoutMs: 2_000 });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<ByokError> {
-  const error = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ByokError);
-  return error as ByokError;
 }
 
 const SCHEMES = { RSAES_OAEP_SHA_1: 'oaep-sha1', RSAES_OAEP_SHA_256: 'oaep-sha256', RSAES_PKCS1_V1_5: 'pkcs1' } as const;
