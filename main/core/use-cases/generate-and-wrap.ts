@@ -3,6 +3,7 @@
 // parameters per key and go through `byok remote params` + `byok wrap --params REQUEST_FILE` instead).
 // Every refusal of `byok wrap` happens before any material exists; each key is wrapped from the copy
 // that its verified backup was written from (generate-keys.ts), so the keychain is read once, not twice.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GenerateKeysReply, GenerateKeysRequest, GenerateWrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
@@ -36,17 +37,34 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
     const { algorithm, warnings } = checkWrapRequest({ params, spec: request.spec, ...(wrap.algorithm ? { algorithm: wrap.algorithm } : {}), now });
     const materialExpiry = parseMaterialExpiry(wrap.materialExpiry, params.provider, now, request.spec);
     const layout = outputLayout(params.provider, request.spec);
-    const outDirs = new Map<string, string>();
-    for (const alias of aliasesFor(request.alias, request.count ?? 1)) {
-      const outDir = join(wrap.outDir, alias);
-      refuseExistingOutputs({ outDir, params, layout, materialExpiry, alias });
-      outDirs.set(alias, outDir);
-    }
+    const aliases = aliasesFor(request.alias, request.count ?? 1);
+    const outDirs = new Map(aliases.map((alias) => [alias, join(wrap.outDir, alias)]));
+    for (const alias of foldersToCheck(wrap.outDir, aliases)) refuseExistingOutputs({ outDir: outDirs.get(alias)!, params, layout, materialExpiry, alias });
     return { target: { wrappingPublicKeySpki: params.wrappingPublicKeySpki, algorithm, layout }, params, materialExpiry, warnings, paramsFile: wrap.paramsPath, outDirs };
   } catch (error) {
     await recordRefusal(context, 'wrap', error, request);
     throw error;
   }
+}
+
+/**
+ * The aliases whose output folder needs the full check, from one listing of `outDir` instead of a few
+ * looks per alias (a bulk run prepares a thousand folders). A folder not in the listing does not exist,
+ * so none of its files can. Names are compared folded (NFC, lower case) because macOS and Windows
+ * folders are case-insensitive: a near match only costs the full check. When `outDir` cannot be listed
+ * (missing, a file, unreadable), the first alias's full check stands for all: it refuses an ancestor that
+ * is a file, and a missing folder holds nothing.
+ */
+export function foldersToCheck(outDir: string, aliases: readonly string[]): readonly string[] {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return aliases.slice(0, 1);
+  }
+  const fold = (name: string) => name.normalize('NFC').toLowerCase();
+  const present = new Set(names.map(fold));
+  return aliases.filter((alias) => present.has(fold(alias)));
 }
 
 /**
