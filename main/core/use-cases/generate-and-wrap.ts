@@ -11,6 +11,7 @@ import { isKeySpecName } from '../../../shared/key-specs.ts';
 import { outputLayout } from '../../../shared/providers.ts';
 import { checkWrapRequest, parseMaterialExpiry, type ImportParameters, type WrappedMaterial } from '../wrap/index.ts';
 import type { CoreContext } from './context.ts';
+import type { KeyRecord } from '../vault/index.ts';
 import { aliasesFor, generateKeys, type GenerateOptions, type WrapTarget } from './generate-keys.ts';
 import { requireKey } from './key-queries.ts';
 import { recordRefusal } from './refusals.ts';
@@ -67,6 +68,13 @@ export function foldersToCheck(outDir: string, aliases: readonly string[]): read
   return aliases.filter((alias) => present.has(fold(alias)));
 }
 
+/** The vault records of a just-saved batch's keys: one query for the batch, not one per key. */
+function savedRecords(context: CoreContext, keys: GenerateKeysReply['keys']): Map<string, KeyRecord> {
+  const first = requireKey(context, keys[0]!.id);
+  const batch = new Map((first.batchId ? context.vault.keys.list({ batchId: first.batchId }) : [first]).map((record) => [record.id, record]));
+  return new Map(keys.map((key) => [key.id, batch.get(key.id) ?? requireKey(context, key.id)]));
+}
+
 /**
  * Generates the keys (each batch saved and backed up as `keys generate` does) and writes each batch's
  * outputs as soon as the batch is saved, so a failure in a later batch never costs the outputs of the
@@ -78,8 +86,9 @@ export async function generateAndWrapKeys(context: CoreContext, request: Generat
   const outputs: NonNullable<GenerateKeysReply['outputs']>['keys'] = [];
   let saved = 0;
   const writeBatchOutputs = async (keys: GenerateKeysReply['keys'], wrapped: ReadonlyMap<string, WrappedMaterial>): Promise<void> => {
+    const records = savedRecords(context, keys);
     const prepared: PreparedWrap[] = keys.map((key) => ({
-      record: requireKey(context, key.id),
+      record: records.get(key.id)!,
       params: plan.params,
       algorithm: plan.target.algorithm,
       layout: plan.target.layout,
