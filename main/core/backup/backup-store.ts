@@ -200,11 +200,30 @@ export class BackupStore {
   }
 
   /** Checks every expected key against the keychain, reading each batch once. */
-  async verify(expected: readonly ExpectedBackup[]): Promise<{ verified: number; failed: Array<{ id: string; reason: string }> }> {
+  async verify(expected: readonly ExpectedBackup[], options: { inBatches?: readonly string[] } = {}): Promise<{ verified: number; failed: Array<{ id: string; reason: string }> }> {
+    // Where the vault says the backups are, read straight from their items. Only when some key is not
+    // proven there is the keychain listed (every item of the namespace, handed back as text by the
+    // binding), so a copy elsewhere or a damaged batch is judged exactly as before.
+    if (options.inBatches?.length) {
+      const named = options.inBatches.map((batchId) => async () => {
+        const found = await this.readNamedBatch(batchId);
+        return typeof found === 'string' ? null : found;
+      });
+      const direct = await this.verifyIn(expected, named);
+      if (direct.failed.length === 0) return direct;
+    }
+    const listed: Array<() => Promise<OpenedBatch | null>> = [];
+    for (const [batchId, indexes] of await this.batchIndex()) listed.push(() => this.openBatch(batchId, indexes));
+    return this.verifyIn(expected, listed);
+  }
+
+  private async verifyIn(expected: readonly ExpectedBackup[], batches: ReadonlyArray<() => Promise<OpenedBatch | null>>): Promise<{ verified: number; failed: Array<{ id: string; reason: string }> }> {
     const findings = new Map<string, Finding>();
     const unreadable: string[] = [];
-    for (const [batchId, indexes] of await this.batchIndex()) {
-      const opened = await this.openBatch(batchId, indexes);
+    for (const open of batches) {
+      const opened = await open();
+      if (!opened) continue;
+      const { batchId } = opened;
       try {
         if (!opened.parsed) {
           unreadable.push(`${batchId} (${opened.problems.join('; ')})`);

@@ -20,7 +20,9 @@ import { operatorFields } from './validation.ts';
 export async function verifyBackups(context: CoreContext, request: { keyId?: string } & OperatorContext, options: RunOptions = {}): Promise<BackupVerifyReply> {
   const records = request.keyId ? [requireKey(context, request.keyId)] : context.vault.keys.list();
   options.onProgress?.({ operation: 'backup-verify', done: 0, total: records.length, message: 'reading the keychain' });
-  const result = await context.backups.verify(records.map((record) => ({ keyId: record.id, spec: record.spec, check: record.check })));
+  // Every record names its batch (all but keys from before batches were recorded): read just those.
+  const batchIds = records.every((record) => record.batchId) ? [...new Set(records.map((record) => record.batchId!))] : undefined;
+  const result = await context.backups.verify(records.map((record) => ({ keyId: record.id, spec: record.spec, check: record.check })), batchIds ? { inBatches: batchIds } : {});
   const failedIds = new Set(result.failed.map((failure) => failure.id));
   const verifiedAt = isoUtc(context.clock.now());
   for (const record of records) {

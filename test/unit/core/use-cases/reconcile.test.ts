@@ -1,6 +1,7 @@
 // The routine reconciliation (keys list, vault info) reads the batches the vault knows of (recorded
 // before they were written, or pointed to by a key) straight from their items, never listing the
-// keychain; a batch killed before its keys' records were saved is still reported.
+// keychain; a batch killed before its keys' records were saved is still reported. `backup verify` reads
+// the batches the records name the same way, and lists only when a key is not proven there.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { memoryKeychain, type Keychain } from '../../../../main/core/backup/inde
 import { openCoreContext } from '../../../../main/core/ceremony.ts';
 import { computeKeyCheck } from '../../../../main/core/keys/index.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
-import { reconcile, restoreBackup } from '../../../../main/core/use-cases/backups.ts';
+import { reconcile, restoreBackup, verifyBackups } from '../../../../main/core/use-cases/backups.ts';
 import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
 
 let dir: string;
@@ -113,5 +114,32 @@ describe('reconcile', () => {
     expect(listings).toBe(1);
     expect(report.recordsWithoutBackup).toEqual([]);
     expect(report.backupsWithoutRecord).toEqual([]);
+  });
+});
+
+describe('verifyBackups', () => {
+  it('verifies every key from the batches its records name, without listing the keychain', async () => {
+    await generateKeys(context, { spec: 'AES_256', alias: 'one', count: 3 });
+    await generateKeys(context, { spec: 'HMAC_256', alias: 'two', count: 2 });
+    listings = 0;
+    expect(await verifyBackups(context, {})).toEqual({ verified: 5, failed: [] });
+    expect(listings).toBe(0);
+    const [key] = context.vault.keys.list({ search: 'two' });
+    expect(await verifyBackups(context, { keyId: key!.id })).toEqual({ verified: 1, failed: [] });
+    expect(listings).toBe(0);
+  });
+
+  it('falls back to the full listing when a key is not proven in its batch, and reports it failed', async () => {
+    const { keys: intact } = await generateKeys(context, { spec: 'AES_256', alias: 'intact', count: 2 });
+    const { keys: broken } = await generateKeys(context, { spec: 'AES_128', alias: 'broken', count: 2 });
+    const batchId = context.vault.keys.get(broken[0]!.id)!.batchId!;
+    await keychain.set(`backup/${batchId}/0`, new Uint8Array([1, 2, 3]));
+    listings = 0;
+    const result = await verifyBackups(context, {});
+    expect(listings).toBe(1);
+    expect(result.verified).toBe(intact.length);
+    expect(result.failed.map((failure) => failure.id).sort()).toEqual(broken.map((key) => key.id).sort());
+    expect(context.vault.keys.get(broken[0]!.id)!.backupVerifiedAt).toBeNull();
+    expect(context.vault.keys.get(intact[0]!.id)!.backupVerifiedAt).not.toBeNull();
   });
 });
