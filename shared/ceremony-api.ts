@@ -384,6 +384,8 @@ export interface RunOptions {
 
 export interface CeremonyService {
   vaultInfo(): Promise<VaultInfo>;
+  /** Backups and records that do not match (what vaultInfo reports), without touching the ceremony key. */
+  reconcile(): Promise<ReconciliationReport>;
   generateKeys(request: GenerateKeysRequest, options?: RunOptions): Promise<GenerateKeysReply>;
   listKeys(filter?: { search?: string; spec?: KeySpecName }): Promise<{ keys: KeySummary[] }>;
   keyHistory(keyId: string): Promise<{ events: AuditEventSummary[] }>;

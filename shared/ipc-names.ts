@@ -4,6 +4,7 @@
 
 export const IPC_CHANNEL_IDS = Object.freeze({
   vaultInfo: 'byok:vault-info',
+  reconcile: 'byok:reconcile',
   generateKeys: 'byok:generate-keys',
   listKeys: 'byok:list-keys',
   keyHistory: 'byok:key-history',

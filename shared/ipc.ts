@@ -117,12 +117,7 @@ const auditEvents = z.object({ events: z.array(auditEvent).max(LIMITS.listLong) 
 
 const outputFile = z.object({ name: nonEmpty(255), path, sha256: sha256Hex });
 
-const vaultInfoReply = z.object({
-  vaultId: id,
-  dir: path,
-  keys: z.number().int().nonnegative(),
-  ceremonyPublicKey: bounded(LIMITS.summary),
-  reconciliation: z.object({
+const reconciliationReport = z.object({
     backupsWithoutRecord: z.array(id).max(LIMITS.listLong),
     recordsWithoutBackup: z.array(id).max(LIMITS.listLong),
     damagedBatches: z
@@ -135,7 +130,14 @@ const vaultInfoReply = z.object({
       )
       .max(LIMITS.listShort)
       .optional(),
-  }),
+});
+
+const vaultInfoReply = z.object({
+  vaultId: id,
+  dir: path,
+  keys: z.number().int().nonnegative(),
+  ceremonyPublicKey: bounded(LIMITS.summary),
+  reconciliation: reconciliationReport,
 });
 
 const generateKeysReply = z.object({
@@ -425,6 +427,7 @@ function channel<Req extends z.ZodType, Rep extends z.ZodType, Long extends bool
 
 export const SERVICE_CHANNELS = {
   vaultInfo: channel(IPC_CHANNEL_IDS.vaultInfo, empty, vaultInfoReply),
+  reconcile: channel(IPC_CHANNEL_IDS.reconcile, empty, reconciliationReport),
   generateKeys: channel(IPC_CHANNEL_IDS.generateKeys, generateKeysRequest, generateKeysReply, true),
   listKeys: channel(IPC_CHANNEL_IDS.listKeys,
     z.object({ search: bounded(LIMITS.alias).optional(), spec: keySpec.optional() }).strict(),

@@ -6,7 +6,7 @@ import type { BundleVerifyReply, CeremonyService, OperatorContext, PlanCheckSumm
 import { recordRefusal } from './use-cases/refusals.ts';
 import { ByokError } from '../../shared/errors.ts';
 import { AuditLog } from './audit/index.ts';
-import { BackupStore, loadOrCreateCeremonyKey, osKeychain, type Keychain } from './backup/index.ts';
+import { BackupStore, osKeychain, type Keychain } from './backup/index.ts';
 import { isoUtc, systemClock, type Clock } from './clock.ts';
 import { computeKeyCheck } from './keys/index.ts';
 import { checkOffline } from './offline-check.ts';
@@ -14,6 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
+import { loadPinnedCeremonyKey, recordedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
@@ -73,7 +74,7 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
     clock,
     // A failed load is not cached: the keychain may be unlocked and the call retried.
     signer: () =>
-      (signer ??= loadOrCreateCeremonyKey(keychain).catch((error: unknown) => {
+      (signer ??= loadPinnedCeremonyKey(vault, keychain).catch((error: unknown) => {
         signer = undefined;
         throw error;
       })),
@@ -94,9 +95,10 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       vaultId: vault.id,
       dir: vault.dir,
       keys: vault.keys.count(),
-      ceremonyPublicKey: Buffer.from((await context.signer()).publicKey).toString('base64'),
+      ceremonyPublicKey: Buffer.from(recordedCeremonyPublicKey(vault) ?? (await context.signer()).publicKey).toString('base64'),
       reconciliation: await reconcile(context),
     }),
+    reconcile: async () => reconcile(context),
     generateKeys: async (request, runOptions) => {
       if (request.wrap) return generateAndWrapKeys(context, { ...request, wrap: request.wrap }, runOptions);
       // Only what the contract names leaves the core.
@@ -112,14 +114,15 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     wrap: (request, runOptions) => wrapKey(context, request, runOptions),
     wrapAll: (request, runOptions) => wrapRequestFile(context, request, runOptions),
     verifyBundle: async (request) => {
-      // Verifying needs no keychain: without it, "signed by this vault" is simply not claimed.
-      const trusted = await context.signer().then(
+      // Verifying needs no keychain: the vault's recorded public key is enough. A vault that has not
+      // recorded one asks the keychain; without it, "signed by this vault" is simply not claimed.
+      const trusted = recordedCeremonyPublicKey(vault) ?? (await context.signer().then(
         (signer) => signer.publicKey,
         (error: unknown) => {
           if (error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return undefined;
           throw error;
         },
-      );
+      ));
       return verifyBundleFile(request.path, trusted);
     },
     backupVerify: (request, runOptions) => verifyBackups(context, request, runOptions),
@@ -129,7 +132,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     sharesCombine: (request) => combineShareFiles(context, request),
     escrowWrite: (request) => writeEscrow(context, request),
     escrowRestore: (request) => restoreEscrow(context, request),
-    auditVerify: async () => audit.verify({ trustedPublicKey: (await context.signer()).publicKey }),
+    auditVerify: async () => audit.verify({ trustedPublicKey: recordedCeremonyPublicKey(vault) ?? (await context.signer()).publicKey }),
     auditList: async (filter = {}) => {
       const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));
       return { events: events.slice(-(filter.limit ?? 500)).map(summarizeEvent) };
@@ -181,16 +184,20 @@ function recordingRefusals(context: CoreContext, service: CoreCeremonyService): 
 /**
  * Signs the chain head with the vault's ceremony key when this session added events, so that removing
  * events from the end of the log is detectable too. Skipped (not failed) when the keychain is
- * unavailable: the events themselves are already durable.
+ * unavailable or no longer holds the vault's key (the commands that sign say so): the events themselves
+ * are already durable.
  */
 async function signCheckpoint(context: CoreContext, seqAtOpen: number): Promise<void> {
   if (context.audit.lastSeq <= seqAtOpen) return;
   if (context.audit.list({ limit: 1 })[0]?.type === 'checkpoint') return;
+  let signer: CeremonySigner;
   try {
-    await context.audit.checkpoint(await context.signer());
+    signer = await context.signer();
   } catch (error) {
-    if (!(error instanceof ByokError) || !error.code.startsWith('KEYCHAIN_')) throw error;
+    if (error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_MISSING' || error.code === 'BACKUP_MISMATCH')) return;
+    throw error;
   }
+  await context.audit.checkpoint(signer);
 }
 
 /** Verifies a bundle and its provider-native files beside it; works with or without a vault. */

@@ -16,6 +16,7 @@ export type ServiceCall<K extends ServiceChannelName> = (
 
 export const SERVICE_CALLS: { readonly [K in ServiceChannelName]: ServiceCall<K> } = Object.freeze({
   vaultInfo: (service) => service.vaultInfo(),
+  reconcile: (service) => service.reconcile(),
   generateKeys: (service, request, options) => service.generateKeys(request, options),
   listKeys: (service, request) => service.listKeys(request),
   keyHistory: (service, request) => service.keyHistory(request.keyId),

@@ -88,6 +88,7 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
       ceremonyPublicKey: 'ab'.repeat(32),
       reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] },
     }),
+    reconcile: async () => ({ backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] }),
     generateKeys: async (request, options) => {
       const count = request.count ?? 1;
       const created = [];

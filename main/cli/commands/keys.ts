@@ -69,7 +69,7 @@ export function register(program: Command, context: CliContext): void {
       const { keys: list } = await service.listKeys({ ...(options.search ? { search: options.search } : {}), ...(options.spec ? { spec: options.spec as KeySpecName } : {}) });
       const shaped = list.map((key) => ({ id: key.id, alias: key.alias, spec: key.spec, ...checkField(key.check), status: key.status, backup: key.backup, createdAt: key.createdAt, remote: key.remote }));
       // Backups and records that do not match are reported every time the list is shown, never dropped.
-      const { reconciliation } = await service.vaultInfo();
+      const reconciliation = await service.reconcile();
       for (const line of reconciliationWarnings(reconciliation)) process.stderr.write(`warning: ${line}\n`);
       context.print({ keys: shaped, reconciliation }, () =>
         list.length === 0

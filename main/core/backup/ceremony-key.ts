@@ -17,6 +17,17 @@ export interface CeremonySigningKey {
 
 const generateEd25519 = promisify(generateKeyPair);
 
+/** The ceremony key from the keychain, or null when it holds none (nothing is created). */
+export async function loadCeremonyKey(keychain: Keychain): Promise<CeremonySigningKey | null> {
+  const stored = await keychain.get(CEREMONY_KEY_ACCOUNT);
+  if (stored === null) return null;
+  try {
+    return signerFrom(stored);
+  } finally {
+    zeroize(stored);
+  }
+}
+
 export async function loadOrCreateCeremonyKey(keychain: Keychain): Promise<CeremonySigningKey> {
   let stored = await keychain.get(CEREMONY_KEY_ACCOUNT);
   if (stored === null) {

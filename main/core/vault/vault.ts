@@ -50,6 +50,7 @@ export interface VaultOpenReport extends StorageOpenReport {
 
 const VAULT_ID_KEY = 'vault.id';
 const CREATED_AT_KEY = 'vault.created_at';
+const CEREMONY_PUBLIC_KEY_KEY = 'vault.ceremony_public_key';
 
 export class Vault {
   readonly dir: string;
@@ -150,6 +151,22 @@ export class Vault {
 
   get createdAt(): string {
     return String(this.storage.store.one('SELECT v FROM meta WHERE k = ?', [CREATED_AT_KEY])?.v ?? '');
+  }
+
+  /**
+   * The ceremony signing key's public key (raw Ed25519, base64) as first used by this vault; null for a
+   * vault that has not signed yet (or was rebuilt). See use-cases/ceremony-signer.ts.
+   */
+  get ceremonyPublicKey(): string | null {
+    const value = this.storage.store.one('SELECT v FROM meta WHERE k = ?', [CEREMONY_PUBLIC_KEY_KEY])?.v;
+    return value === undefined || value === null ? null : String(value);
+  }
+
+  /** Records the ceremony public key (in memory: save() makes it durable). Never replaces one. */
+  recordCeremonyPublicKey(publicKeyBase64: string): void {
+    const recorded = this.ceremonyPublicKey;
+    if (recorded !== null && recorded !== publicKeyBase64) throw new ByokError('INTERNAL', 'This vault already records another ceremony public key; it is never replaced.');
+    this.storage.store.put('meta', { k: CEREMONY_PUBLIC_KEY_KEY, v: publicKeyBase64 });
   }
 
   /** Compacts (when nothing is unsaved), closes the database and releases the lock. */
