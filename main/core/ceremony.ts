@@ -14,7 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
-import { loadPinnedCeremonyKey, recordedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
+import { loadPinnedCeremonyKey, recordedCeremonyPublicKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
@@ -114,16 +114,9 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     wrap: (request, runOptions) => wrapKey(context, request, runOptions),
     wrapAll: (request, runOptions) => wrapRequestFile(context, request, runOptions),
     verifyBundle: async (request) => {
-      // Verifying needs no keychain: the vault's recorded public key is enough. A vault that has not
-      // recorded one asks the keychain; without it, "signed by this vault" is simply not claimed.
-      const trusted = recordedCeremonyPublicKey(vault) ?? (await context.signer().then(
-        (signer) => signer.publicKey,
-        (error: unknown) => {
-          if (error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return undefined;
-          throw error;
-        },
-      ));
-      return verifyBundleFile(request.path, trusted);
+      // Verifying needs no keychain (the vault's recorded public key is enough) and never creates a key;
+      // with no key to trust, "signed by this vault" is simply not claimed.
+      return verifyBundleFile(request.path, (await trustedCeremonyPublicKey(vault, context.keychain, { lenient: true })) ?? undefined);
     },
     backupVerify: (request, runOptions) => verifyBackups(context, request, runOptions),
     backupRestore: (request) => restoreBackup(context, request),
@@ -132,7 +125,11 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     sharesCombine: (request) => combineShareFiles(context, request),
     escrowWrite: (request) => writeEscrow(context, request),
     escrowRestore: (request) => restoreEscrow(context, request),
-    auditVerify: async () => audit.verify({ trustedPublicKey: recordedCeremonyPublicKey(vault) ?? (await context.signer()).publicKey }),
+    auditVerify: async () => {
+      // A vault with no key anywhere has never signed, so it has no genuine checkpoint to hold one to.
+      const trusted = await trustedCeremonyPublicKey(vault, context.keychain);
+      return audit.verify(trusted ? { trustedPublicKey: trusted } : {});
+    },
     auditList: async (filter = {}) => {
       const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));
       return { events: events.slice(-(filter.limit ?? 500)).map(summarizeEvent) };

@@ -41,6 +41,22 @@ export function recordedCeremonyPublicKey(vault: Vault): Uint8Array | null {
   return recorded === null ? null : new Uint8Array(Buffer.from(recorded, 'base64'));
 }
 
+/**
+ * The key to check this vault's signatures against, for commands that only verify: the recorded one,
+ * else (a vault that recorded none) the keychain's, null when it holds none. Never creates a key. A
+ * keychain that cannot be read is an error here; `lenient` turns it into null (no key to trust).
+ */
+export async function trustedCeremonyPublicKey(vault: Vault, keychain: Keychain, options: { lenient?: boolean } = {}): Promise<Uint8Array | null> {
+  const recorded = recordedCeremonyPublicKey(vault);
+  if (recorded) return recorded;
+  try {
+    return (await loadCeremonyKey(keychain))?.publicKey ?? null;
+  } catch (error) {
+    if (options.lenient && error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return null;
+    throw error;
+  }
+}
+
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
 }

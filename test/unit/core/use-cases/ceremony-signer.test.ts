@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CEREMONY_KEY_ACCOUNT, loadOrCreateCeremonyKey, memoryKeychain, type MemoryKeychain } from '../../../../main/core/backup/index.ts';
+import { CEREMONY_KEY_ACCOUNT, injectFaults, loadOrCreateCeremonyKey, memoryKeychain, type MemoryKeychain } from '../../../../main/core/backup/index.ts';
 import { openCoreContext } from '../../../../main/core/ceremony.ts';
-import { loadPinnedCeremonyKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
+import { loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
 
 let dir: string;
 let keychain: MemoryKeychain;
@@ -50,6 +50,29 @@ describe('loadPinnedCeremonyKey', () => {
     await withContext(async (context) => {
       await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
       expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    });
+  });
+});
+
+describe('trustedCeremonyPublicKey', () => {
+  it('never creates a key: null for a vault that has none, the keychain key for one that recorded none, else the recorded one', async () => {
+    await withContext(async (context) => {
+      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toBeNull();
+      expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+      const existing = await loadOrCreateCeremonyKey(keychain);
+      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toEqual(existing.publicKey);
+      expect(context.vault.ceremonyPublicKey).toBeNull();
+      const pinned = await context.signer();
+      await keychain.delete(CEREMONY_KEY_ACCOUNT);
+      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toEqual(pinned.publicKey);
+    });
+  });
+
+  it('turns an unreadable keychain into "no key to trust" only when asked to be lenient', async () => {
+    await withContext(async (context) => {
+      const locked = injectFaults(keychain, { locked: true });
+      await expect(trustedCeremonyPublicKey(context.vault, locked)).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
+      expect(await trustedCeremonyPublicKey(context.vault, locked, { lenient: true })).toBeNull();
     });
   });
 });
