@@ -372,7 +372,8 @@ export interface VaultInfo {
   vaultId: string;
   dir: string;
   keys: number;
-  ceremonyPublicKey: string;
+  /** Base64 raw Ed25519; null for a vault that has not signed anything yet. */
+  ceremonyPublicKey: string | null;
   reconciliation: ReconciliationReport;
 }
 

@@ -136,7 +136,7 @@ const vaultInfoReply = z.object({
   vaultId: id,
   dir: path,
   keys: z.number().int().nonnegative(),
-  ceremonyPublicKey: bounded(LIMITS.summary),
+  ceremonyPublicKey: bounded(LIMITS.summary).nullable(),
   reconciliation: reconciliationReport,
 });
 

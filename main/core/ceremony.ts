@@ -14,7 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
-import { loadPinnedCeremonyKey, recordedCeremonyPublicKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
+import { loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
@@ -74,7 +74,7 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
     clock,
     // A failed load is not cached: the keychain may be unlocked and the call retried.
     signer: () =>
-      (signer ??= loadPinnedCeremonyKey(vault, keychain).catch((error: unknown) => {
+      (signer ??= loadPinnedCeremonyKey({ vault, audit, keychain }).catch((error: unknown) => {
         signer = undefined;
         throw error;
       })),
@@ -91,13 +91,17 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
 
   const service: CoreCeremonyService = {
     ...connected,
-    vaultInfo: async () => ({
-      vaultId: vault.id,
-      dir: vault.dir,
-      keys: vault.keys.count(),
-      ceremonyPublicKey: Buffer.from(recordedCeremonyPublicKey(vault) ?? (await context.signer()).publicKey).toString('base64'),
-      reconciliation: await reconcile(context),
-    }),
+    vaultInfo: async () => {
+      // Shown, never created or saved here: a vault that has not signed yet has none.
+      const ceremonyKey = await trustedCeremonyPublicKey(context, { lenient: true });
+      return {
+        vaultId: vault.id,
+        dir: vault.dir,
+        keys: vault.keys.count(),
+        ceremonyPublicKey: ceremonyKey ? Buffer.from(ceremonyKey).toString('base64') : null,
+        reconciliation: await reconcile(context),
+      };
+    },
     reconcile: async () => reconcile(context),
     generateKeys: async (request, runOptions) => {
       if (request.wrap) return generateAndWrapKeys(context, { ...request, wrap: request.wrap }, runOptions);
@@ -116,7 +120,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     verifyBundle: async (request) => {
       // Verifying needs no keychain (the vault's recorded public key is enough) and never creates a key;
       // with no key to trust, "signed by this vault" is simply not claimed.
-      return verifyBundleFile(request.path, (await trustedCeremonyPublicKey(vault, context.keychain, { lenient: true })) ?? undefined);
+      return verifyBundleFile(request.path, (await trustedCeremonyPublicKey(context, { lenient: true })) ?? undefined);
     },
     backupVerify: (request, runOptions) => verifyBackups(context, request, runOptions),
     backupRestore: (request) => restoreBackup(context, request),
@@ -126,8 +130,8 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     escrowWrite: (request) => writeEscrow(context, request),
     escrowRestore: (request) => restoreEscrow(context, request),
     auditVerify: async () => {
-      // A vault with no key anywhere has never signed, so it has no genuine checkpoint to hold one to.
-      const trusted = await trustedCeremonyPublicKey(vault, context.keychain);
+      // Null only for a vault that never signed: it has no checkpoint to hold to a key.
+      const trusted = await trustedCeremonyPublicKey(context);
       return audit.verify(trusted ? { trustedPublicKey: trusted } : {});
     },
     auditList: async (filter = {}) => {
@@ -135,7 +139,7 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       return { events: events.slice(-(filter.limit ?? 500)).map(summarizeEvent) };
     },
     auditExport: async (request) => {
-      await signCheckpoint(context, -1); // the transcript's chain head is a signed one
+      await signCheckpoint(context, -1, { strict: true }); // the transcript's chain head is a signed one
       return exportAudit(context, request);
     },
     offlineCheck: () => checkOffline(clock),
@@ -146,10 +150,16 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
       return { seq: event.seq, hash: event.hash };
     },
     close: async () => {
-      await connected.close();
-      await signCheckpoint(context, seqAtOpen);
-      await audit.close();
-      await vault.close();
+      try {
+        await connected.close();
+        await signCheckpoint(context, seqAtOpen);
+      } finally {
+        try {
+          await audit.close();
+        } finally {
+          await vault.close();
+        }
+      }
     },
   };
   return recordingRefusals(context, service);
@@ -180,18 +190,19 @@ function recordingRefusals(context: CoreContext, service: CoreCeremonyService): 
 
 /**
  * Signs the chain head with the vault's ceremony key when this session added events, so that removing
- * events from the end of the log is detectable too. Skipped (not failed) when the keychain is
+ * events from the end of the log is detectable too. At close, skipped (not failed) when the keychain is
  * unavailable or no longer holds the vault's key (the commands that sign say so): the events themselves
- * are already durable.
+ * are already durable. `strict` (a transcript promises a signed head) passes those errors on.
  */
-async function signCheckpoint(context: CoreContext, seqAtOpen: number): Promise<void> {
+async function signCheckpoint(context: CoreContext, seqAtOpen: number, options: { strict?: boolean } = {}): Promise<void> {
   if (context.audit.lastSeq <= seqAtOpen) return;
   if (context.audit.list({ limit: 1 })[0]?.type === 'checkpoint') return;
   let signer: CeremonySigner;
   try {
     signer = await context.signer();
   } catch (error) {
-    if (error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_MISSING' || error.code === 'BACKUP_MISMATCH')) return;
+    const keyUnavailable = error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_MISSING' || error.code === 'BACKUP_MISMATCH');
+    if (keyUnavailable && !options.strict) return;
     throw error;
   }
   await context.audit.checkpoint(signer);

@@ -13,8 +13,8 @@ import { ProgressBar } from '../components/progress-bar.tsx';
 export function BackupsScreen() {
   const { t } = useTranslation();
   const keys = useQuery('listKeys', {}, []);
-  const vault = useQuery('vaultInfo', {}, []);
-  const reconciliation = vault.data?.reconciliation;
+  const reconciled = useQuery('reconcile', {}, []);
+  const reconciliation = reconciled.data;
   const damaged = reconciliation?.damagedBatches ?? [];
   const keyOptions = (keys.data?.keys ?? []).map((key) => ({ value: key.id, label: `${key.alias} (${key.spec})` }));
   const [progress, resetProgress] = useProgress('backupVerify');
@@ -58,7 +58,7 @@ export function BackupsScreen() {
   return (
     <section aria-labelledby="backups-title" className="screen backups">
       <h1 id="backups-title">{t('nav.backups')}</h1>
-      <ErrorBanner error={keys.error ?? vault.error} />
+      <ErrorBanner error={keys.error ?? reconciled.error} />
       {reconciliation && (reconciliation.backupsWithoutRecord.length > 0 || reconciliation.recordsWithoutBackup.length > 0 || damaged.length > 0) && (
         <div role="alert" className="warning card" data-testid="reconciliation">
           <h2>{t('backups.reconciliation')}</h2>

@@ -101,7 +101,7 @@ export function register(program: Command, context: CliContext): void {
       context.print(info, () =>
         [
           `vault ${info.vaultId} at ${info.dir}: ${info.keys} key(s)`,
-          `ceremony key (Ed25519): ${info.ceremonyPublicKey}`,
+          `ceremony key (Ed25519): ${info.ceremonyPublicKey ?? 'none yet (made when the vault first signs)'}`,
           ...reconciliationWarnings(info.reconciliation).map((line) => `warning: ${line}`),
         ].join('\n'),
       );

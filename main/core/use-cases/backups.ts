@@ -22,7 +22,9 @@ export async function verifyBackups(context: CoreContext, request: { keyId?: str
   options.onProgress?.({ operation: 'backup-verify', done: 0, total: records.length, message: 'reading the keychain' });
   // Every record names its batch (all but keys from before batches were recorded): read just those.
   const batchIds = records.every((record) => record.batchId) ? [...new Set(records.map((record) => record.batchId!))] : undefined;
-  const result = await context.backups.verify(records.map((record) => ({ keyId: record.id, spec: record.spec, check: record.check })), batchIds ? { inBatches: batchIds } : {});
+  const result = records.length === 0
+    ? { verified: 0, failed: [] }
+    : await context.backups.verify(records.map((record) => ({ keyId: record.id, spec: record.spec, check: record.check })), batchIds ? { inBatches: batchIds } : {});
   const failedIds = new Set(result.failed.map((failure) => failure.id));
   const verifiedAt = isoUtc(context.clock.now());
   for (const record of records) {

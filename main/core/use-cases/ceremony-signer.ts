@@ -1,60 +1,87 @@
-// The vault's ceremony signing key, pinned. The first time a vault signs, it records the key's public half;
-// from then on the keychain item must be that key. A missing item is refused, never silently replaced: a
-// new key would leave every bundle and audit checkpoint signed before unverifiable as this vault's, and
-// a key that differs means the keychain namespace is not this vault's. Checking a signature needs only
-// the recorded public key, so verifying works even when the keychain cannot be read.
+// The vault's ceremony signing key, pinned. A vault that has signed expects that key from then on: a
+// keychain that lost it is refused, never given a new one silently (a new key would leave every bundle
+// and audit checkpoint signed before unverifiable as this vault's), and a keychain holding another key is
+// refused too. The expected key is the one recorded in the vault database, else (a vault from before the
+// record, or one rebuilt from the keychain) the one that signed its newest audit checkpoint.
+//
+// Trust for checking signatures comes from the keychain first: the vault folder's files (database,
+// audit log) could be rewritten together, so the keychain's key must agree with them. Only when the
+// keychain holds no key (or cannot be read, for commands that only check a file) do the files speak.
 import { ByokError } from '../../../shared/errors.ts';
+import type { AuditLog } from '../audit/index.ts';
 import { CEREMONY_KEY_ACCOUNT, loadCeremonyKey, loadOrCreateCeremonyKey, type CeremonySigningKey, type Keychain } from '../backup/index.ts';
+import { equalBytes } from '../secret.ts';
 import type { Vault } from '../vault/index.ts';
 
-export async function loadPinnedCeremonyKey(vault: Vault, keychain: Keychain): Promise<CeremonySigningKey> {
-  const recorded = vault.ceremonyPublicKey;
-  if (recorded === null) {
-    // A vault that has not signed yet (or was rebuilt, or predates the pin): use or create the key, then pin it.
-    const signer = await loadOrCreateCeremonyKey(keychain);
-    vault.recordCeremonyPublicKey(base64(signer.publicKey));
-    await vault.save();
-    return signer;
-  }
-  const signer = await loadCeremonyKey(keychain);
-  if (signer === null) {
-    throw new ByokError(
-      'BACKUP_MISSING',
-      `This vault's ceremony signing key (Ed25519 public key ${recorded}) is not in the OS keychain (item '${CEREMONY_KEY_ACCOUNT}'), so nothing was signed or generated. ` +
-        'A new key would not verify anything this vault signed before, so none is made. Restore the keychain from its backup; if the key is lost for good, work in a new vault (--vault NEW_FOLDER) and restore keys into it from shares or an escrow file.',
-      { publicKey: recorded },
-    );
-  }
-  if (base64(signer.publicKey) !== recorded) {
-    throw new ByokError(
-      'BACKUP_MISMATCH',
-      `The keychain's ceremony signing key (${base64(signer.publicKey)}) is not the one this vault recorded (${recorded}); nothing was signed. Check that this vault folder belongs to this keychain.`,
-      { publicKey: recorded },
-    );
-  }
-  return signer;
-}
-
-/** The public key this vault signs with, when it has recorded one: enough to check its signatures. */
-export function recordedCeremonyPublicKey(vault: Vault): Uint8Array | null {
-  const recorded = vault.ceremonyPublicKey;
-  return recorded === null ? null : new Uint8Array(Buffer.from(recorded, 'base64'));
+interface SignerSources {
+  vault: Vault;
+  audit: AuditLog;
+  keychain: Keychain;
 }
 
 /**
- * The key to check this vault's signatures against, for commands that only verify: the recorded one,
- * else (a vault that recorded none) the keychain's, null when it holds none. Never creates a key. A
- * keychain that cannot be read is an error here; `lenient` turns it into null (no key to trust).
+ * The key for signing. Creates one only for a vault that has never signed. The pin is recorded in
+ * memory and becomes durable with the operation's own save: saving here could make another operation's
+ * unfinished changes durable (see vault.ts); until then, the newest checkpoint holds the same key.
  */
-export async function trustedCeremonyPublicKey(vault: Vault, keychain: Keychain, options: { lenient?: boolean } = {}): Promise<Uint8Array | null> {
-  const recorded = recordedCeremonyPublicKey(vault);
-  if (recorded) return recorded;
+export async function loadPinnedCeremonyKey({ vault, audit, keychain }: SignerSources): Promise<CeremonySigningKey> {
+  const expected = expectedCeremonyPublicKey(vault, audit);
+  if (expected === null) {
+    const signer = await loadOrCreateCeremonyKey(keychain);
+    vault.recordCeremonyPublicKey(base64(signer.publicKey));
+    return signer;
+  }
+  const signer = await loadCeremonyKey(keychain);
+  if (signer === null) throw missingKey(expected);
+  if (!equalBytes(signer.publicKey, expected)) throw otherKey(signer.publicKey, expected);
+  if (vault.ceremonyPublicKey === null) vault.recordCeremonyPublicKey(base64(expected));
+  return signer;
+}
+
+/** The key this vault has signed with (recorded, else its newest checkpoint's); null when it never signed. */
+export function expectedCeremonyPublicKey(vault: Vault, audit: AuditLog): Uint8Array | null {
+  const recorded = vault.ceremonyPublicKey;
+  if (recorded !== null) return new Uint8Array(Buffer.from(recorded, 'base64'));
+  const checkpoint = audit.list({ type: 'checkpoint', limit: 1 })[0];
+  const publicKey = (checkpoint?.data as { publicKey?: unknown } | undefined)?.publicKey;
+  return typeof publicKey === 'string' && /^[0-9a-f]{64}$/.test(publicKey) ? new Uint8Array(Buffer.from(publicKey, 'hex')) : null;
+}
+
+/**
+ * The key to check this vault's signatures against, for commands that only verify; never creates one.
+ * The keychain's key when it holds one (it must be the expected one), else the expected key, else null
+ * (the vault never signed). A keychain that cannot be read is an error, unless `lenient`: then the
+ * expected key stands in.
+ */
+export async function trustedCeremonyPublicKey({ vault, audit, keychain }: SignerSources, options: { lenient?: boolean } = {}): Promise<Uint8Array | null> {
+  const expected = expectedCeremonyPublicKey(vault, audit);
+  let held: CeremonySigningKey | null;
   try {
-    return (await loadCeremonyKey(keychain))?.publicKey ?? null;
+    held = await loadCeremonyKey(keychain);
   } catch (error) {
-    if (options.lenient && error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return null;
+    if (options.lenient && error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return expected;
     throw error;
   }
+  if (held === null) return expected;
+  if (expected !== null && !equalBytes(held.publicKey, expected)) throw otherKey(held.publicKey, expected);
+  return held.publicKey;
+}
+
+function missingKey(expected: Uint8Array): ByokError {
+  return new ByokError(
+    'BACKUP_MISSING',
+    `This vault's ceremony signing key (Ed25519 public key ${base64(expected)}) is not in the OS keychain (item '${CEREMONY_KEY_ACCOUNT}'), so nothing was signed or generated. ` +
+      'A new key would not verify anything this vault signed before, so none is made. Restore the keychain from its backup; if the key is lost for good, work in a new vault (--vault NEW_FOLDER) and restore keys into it from shares or an escrow file.',
+    { publicKey: base64(expected) },
+  );
+}
+
+function otherKey(held: Uint8Array, expected: Uint8Array): ByokError {
+  return new ByokError(
+    'BACKUP_MISMATCH',
+    `The keychain's ceremony signing key (${base64(held)}) is not the one this vault has signed with (${base64(expected)}); nothing was signed. Check that this vault folder belongs to this keychain, and that its database and audit log were not replaced.`,
+    { publicKey: base64(expected) },
+  );
 }
 
 function base64(bytes: Uint8Array): string {

@@ -50,22 +50,24 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
 
 /**
  * The aliases whose output folder needs the full check, from one listing of `outDir` instead of a few
- * looks per alias (a bulk run prepares a thousand folders). A folder not in the listing does not exist,
- * so none of its files can. Names are compared folded (NFC, lower case) because macOS and Windows
- * folders are case-insensitive: a near match only costs the full check. When `outDir` cannot be listed
- * (missing, a file, unreadable), the first alias's full check stands for all: it refuses an ancestor that
- * is a file, and a missing folder holds nothing.
+ * looks per alias (a bulk run prepares a thousand folders). An alias's folder (or, for an alias with a
+ * "/", its first part) that is not in the listing does not exist, so none of its files can. Names are
+ * compared folded (NFC, lower case) because macOS and Windows folders are case-insensitive: a near match
+ * only costs the full check. When `outDir` is missing or a file, the first alias's full check stands for
+ * all (it refuses an ancestor that is a file; a missing folder holds nothing); any other listing error
+ * gets every alias the full check.
  */
 export function foldersToCheck(outDir: string, aliases: readonly string[]): readonly string[] {
   let names: string[];
   try {
     names = readdirSync(outDir);
-  } catch {
-    return aliases.slice(0, 1);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? aliases.slice(0, 1) : aliases;
   }
   const fold = (name: string) => name.normalize('NFC').toLowerCase();
   const present = new Set(names.map(fold));
-  return aliases.filter((alias) => present.has(fold(alias)));
+  return aliases.filter((alias) => present.has(fold(alias.split(/[\\/]/)[0]!)));
 }
 
 /** The vault records of a just-saved batch's keys: one query for the batch, not one per key. */

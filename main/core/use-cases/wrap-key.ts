@@ -255,10 +255,12 @@ export async function wrapKey(context: CoreContext, request: WrapRequest, option
   });
   const entry = await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath });
   await context.audit.append(paramsLoadedEvent(entry, request));
+  // The bundle is signed: a missing or different ceremony key is refused before the backup is read.
+  const signer = await context.signer();
   options.onProgress?.({ operation: 'wrap', done: 0, total: 2, message: 'reading the keychain backup' });
   const wrapped = (await wrapPrepared(context, [entry])).get(record.id)!;
   options.onProgress?.({ operation: 'wrap', done: 1, total: 2, message: 'writing outputs' });
-  const files = await writePrepared(context, entry, wrapped, await context.signer());
+  const files = await writePrepared(context, entry, wrapped, signer);
   await context.audit.append(bundleEvent(entry, files, request));
   await context.vault.save();
   options.onProgress?.({ operation: 'wrap', done: 2, total: 2, message: 'done' });
@@ -278,6 +280,7 @@ export async function wrapRequestFile(context: CoreContext, request: WrapAllRequ
     prepared.push(await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath, outDir: join(request.outDir, record.alias ?? record.id) }));
   }
   await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
+  await context.signer(); // refused before any backup is read when the ceremony key is missing or another
   options.onProgress?.({ operation: 'wrap', done: 0, total: prepared.length, message: 'reading the keychain backups' });
   const wrapped = await wrapPrepared(context, prepared);
   const written = await writeWrappedOutputs(context, prepared, wrapped, request, options);

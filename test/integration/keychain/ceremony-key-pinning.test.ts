@@ -3,11 +3,14 @@
 // checkpoint signed before unverifiable as this vault's. Read-only commands need no signing key. Runs
 // the real `byok` against the real Secret Service.
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CEREMONY_KEY_ACCOUNT, osKeychain } from '../../../main/core/backup/index.ts';
 import { keychainServiceFor } from '../../../main/core/ceremony.ts';
 import { runByok, tempDir } from '../../support/byok-cli.ts';
+import { opensslWrappingKeyPair } from '../../support/openssl.ts';
+import { providerParamsFile } from '../../support/provider-params.ts';
 
 const work = tempDir('ceremony-pin');
 afterAll(() => work.remove());
@@ -39,6 +42,14 @@ describe('a vault pins its ceremony signing key', () => {
       expect(refused.json.error.message).toContain(recorded);
       expect(refused.json.error.message).toMatch(/not in the OS keychain/);
       expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+      // A wrap signs its bundle: refused before the backup is read, and no output is written.
+      const params = join(work.path, 'aws.json');
+      writeFileSync(params, providerParamsFile({ provider: 'aws', publicDer: opensslWrappingKeyPair(work.path, 2048).publicDer, validTo: new Date(Date.now() + 6 * 3600_000) }));
+      const out = join(work.path, 'out');
+      const wrap = await runByok(['--json', 'wrap', '--key', first.json.keys[0].id, '--params', params, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', out], { vault });
+      expect(wrap.code).not.toBe(0);
+      expect(wrap.json.error.code).toBe('BACKUP_MISSING');
+      expect(existsSync(out)).toBe(false);
 
       // What the vault signed before still checks out against the recorded key, without the keychain.
       const verified = await runByok(['--json', 'audit', 'verify'], { vault });

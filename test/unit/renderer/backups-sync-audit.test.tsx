@@ -88,13 +88,7 @@ describe('AuditScreen', () => {
 describe('BackupsScreen reconciliation', () => {
   it('warns when the vault and the keychain disagree', async () => {
     const service = createFakeService([fakeKey(1)]);
-    service.vaultInfo.mockResolvedValue({
-      vaultId: 'v',
-      dir: '/v',
-      keys: 1,
-      ceremonyPublicKey: 'k',
-      reconciliation: { backupsWithoutRecord: ['key-9'], recordsWithoutBackup: ['key-1'], damagedBatches: [{ batchId: 'b1', problems: ['chunk 2 missing'], keyIds: ['key-1'] }] },
-    });
+    service.reconcile.mockResolvedValue({ backupsWithoutRecord: ['key-9'], recordsWithoutBackup: ['key-1'], damagedBatches: [{ batchId: 'b1', problems: ['chunk 2 missing'], keyIds: ['key-1'] }] });
     installByok(service);
     render(<App initialScreen="backups" />);
     const warning = await screen.findByTestId('reconciliation');

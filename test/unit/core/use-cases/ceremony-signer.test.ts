@@ -1,10 +1,18 @@
+// The pinned ceremony key, with a test double for the keychain (the real Secret Service is exercised by
+// test/integration/keychain/ceremony-key-pinning.test.ts).
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CEREMONY_KEY_ACCOUNT, injectFaults, loadOrCreateCeremonyKey, memoryKeychain, type MemoryKeychain } from '../../../../main/core/backup/index.ts';
 import { openCoreContext } from '../../../../main/core/ceremony.ts';
-import { loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
+import { expectedCeremonyPublicKey, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
+import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
+import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
+import { wrapKey } from '../../../../main/core/use-cases/wrap-key.ts';
+import { providerParamsFile } from '../../../support/provider-params.ts';
+import { writeFileSync } from 'node:fs';
 
 let dir: string;
 let keychain: MemoryKeychain;
@@ -14,7 +22,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function withContext<T>(use: (context: Awaited<ReturnType<typeof openCoreContext>>) => Promise<T>): Promise<T> {
+async function withContext<T>(use: (context: CoreContext) => Promise<T>): Promise<T> {
   const context = await openCoreContext({ vaultDir: join(dir, 'vault'), create: true, keychain });
   try {
     return await use(context);
@@ -24,55 +32,115 @@ async function withContext<T>(use: (context: Awaited<ReturnType<typeof openCoreC
   }
 }
 
+/** What a vault from before the record (or one rebuilt from the keychain) looks like: no recorded key. */
+function forgetRecordedKey(context: CoreContext): void {
+  (context.vault as unknown as { storage: { store: { delete(table: string, key: object): void } } }).storage.store.delete('meta', { k: 'vault.ceremony_public_key' });
+}
+
+function strangerKey(): Uint8Array {
+  return new Uint8Array(generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }));
+}
+
 describe('loadPinnedCeremonyKey', () => {
-  it('records the public key durably the first time the vault signs', async () => {
+  it("records the key with the operation's own save, not by saving by itself", async () => {
     const publicKey = await withContext(async (context) => {
       expect(context.vault.ceremonyPublicKey).toBeNull();
-      return (await context.signer()).publicKey;
+      const signer = await context.signer();
+      expect(context.vault.ceremonyPublicKey).toBe(Buffer.from(signer.publicKey).toString('base64'));
+      return signer.publicKey; // closed without a save: the record is not kept
+    });
+    await withContext(async (context) => {
+      expect(context.vault.ceremonyPublicKey).toBeNull();
+      expect((await context.signer()).publicKey).toEqual(publicKey); // the keychain's key, pinned again
+      await context.vault.save();
     });
     await withContext(async (context) => {
       expect(context.vault.ceremonyPublicKey).toBe(Buffer.from(publicKey).toString('base64'));
     });
   });
 
-  it('pins the key already in the keychain for a vault that recorded none, instead of making another', async () => {
+  it('pins the key already in the keychain for a vault that never signed, instead of making another', async () => {
     const existing = await loadOrCreateCeremonyKey(keychain);
     await withContext(async (context) => {
-      const signer = await loadPinnedCeremonyKey(context.vault, keychain);
-      expect(signer.publicKey).toEqual(existing.publicKey);
-      expect(context.vault.ceremonyPublicKey).toBe(Buffer.from(existing.publicKey).toString('base64'));
+      expect((await loadPinnedCeremonyKey(context)).publicKey).toEqual(existing.publicKey);
     });
   });
 
-  it('refuses a missing key once one is recorded, and leaves the keychain without one', async () => {
-    await withContext(async (context) => context.signer());
+  it('refuses a missing or different key once the vault has signed, and makes none', async () => {
+    await withContext(async (context) => {
+      await context.signer();
+      await context.vault.save();
+    });
     await keychain.delete(CEREMONY_KEY_ACCOUNT);
     await withContext(async (context) => {
+      await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
+      expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    });
+    await keychain.set(CEREMONY_KEY_ACCOUNT, strangerKey());
+    await withContext(async (context) => {
+      await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISMATCH' });
+    });
+  });
+
+  it('expects the key of the newest checkpoint when the vault recorded none (older or rebuilt vaults)', async () => {
+    const signed = await withContext(async (context) => {
+      const signer = await context.signer();
+      await context.audit.checkpoint(signer);
+      forgetRecordedKey(context);
+      await context.vault.save();
+      return signer.publicKey;
+    });
+    await keychain.delete(CEREMONY_KEY_ACCOUNT);
+    await withContext(async (context) => {
+      expect(context.vault.ceremonyPublicKey).toBeNull();
+      expect(expectedCeremonyPublicKey(context.vault, context.audit)).toEqual(signed);
       await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
       expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
     });
   });
 });
 
-describe('trustedCeremonyPublicKey', () => {
-  it('never creates a key: null for a vault that has none, the keychain key for one that recorded none, else the recorded one', async () => {
+describe('signing commands', () => {
+  it('refuse a missing ceremony key before any backup is read', async () => {
+    const key = await withContext(async (context) => (await generateKeys(context, { spec: 'AES_256', alias: 'to-wrap' })).keys[0]!);
+    await keychain.delete(CEREMONY_KEY_ACCOUNT);
+    const reads: string[] = [];
+    const inner = keychain;
+    keychain = { ...inner, get: (account: string) => (reads.push(account), inner.get(account)) } as MemoryKeychain;
+    const paramsPath = join(dir, 'aws.json');
+    const publicDer = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ format: 'der', type: 'spki' });
+    writeFileSync(paramsPath, providerParamsFile({ provider: 'aws', publicDer, validTo: new Date(Date.now() + 6 * 3600_000) }));
     await withContext(async (context) => {
-      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toBeNull();
+      await expect(wrapKey(context, { keyId: key.id, paramsPath, algorithm: 'RSAES_OAEP_SHA_256', outDir: join(dir, 'out') })).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
+    });
+    expect(reads).toContain(CEREMONY_KEY_ACCOUNT);
+    expect(reads.filter((account) => account.startsWith('backup/'))).toEqual([]);
+  });
+});
+
+describe('trustedCeremonyPublicKey', () => {
+  it('never creates a key: null for a vault that never signed, else the keychain key, which must agree with the vault', async () => {
+    await withContext(async (context) => {
+      expect(await trustedCeremonyPublicKey(context)).toBeNull();
       expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
-      const existing = await loadOrCreateCeremonyKey(keychain);
-      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toEqual(existing.publicKey);
-      expect(context.vault.ceremonyPublicKey).toBeNull();
       const pinned = await context.signer();
+      expect(await trustedCeremonyPublicKey(context)).toEqual(pinned.publicKey);
+      // The keychain without its key: the vault's own record stands in.
       await keychain.delete(CEREMONY_KEY_ACCOUNT);
-      expect(await trustedCeremonyPublicKey(context.vault, keychain)).toEqual(pinned.publicKey);
+      expect(await trustedCeremonyPublicKey(context)).toEqual(pinned.publicKey);
+      // Another key in the keychain: the vault's files and the keychain disagree, which is refused.
+      await keychain.set(CEREMONY_KEY_ACCOUNT, strangerKey());
+      await expect(trustedCeremonyPublicKey(context)).rejects.toMatchObject({ code: 'BACKUP_MISMATCH' });
     });
   });
 
-  it('turns an unreadable keychain into "no key to trust" only when asked to be lenient', async () => {
+  it("turns an unreadable keychain into the vault's expected key only when asked to be lenient", async () => {
     await withContext(async (context) => {
+      const pinned = await context.signer();
       const locked = injectFaults(keychain, { locked: true });
-      await expect(trustedCeremonyPublicKey(context.vault, locked)).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
-      expect(await trustedCeremonyPublicKey(context.vault, locked, { lenient: true })).toBeNull();
+      const sources = { vault: context.vault, audit: context.audit, keychain: locked };
+      await expect(trustedCeremonyPublicKey(sources)).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
+      expect(await trustedCeremonyPublicKey(sources, { lenient: true })).toEqual(pinned.publicKey);
     });
   });
 });

@@ -23,6 +23,12 @@ describe('foldersToCheck: which output folders of a bulk wrap need the full exis
     expect(foldersToCheck(work, ['caf\u00e9', 'tea'])).toEqual(['caf\u00e9']);
   });
 
+  it('checks an alias with a "/" by its first part, which is the folder the listing shows', () => {
+    mkdirSync(join(work, 'prod'));
+    writeFileSync(join(work, 'test'), 'a file where a folder would go');
+    expect(foldersToCheck(work, ['prod/db-1', 'test/db-1', 'dev/db-1'])).toEqual(['prod/db-1', 'test/db-1']);
+  });
+
   it('names none when the folder exists and holds none of them', () => {
     mkdirSync(join(work, 'other'));
     expect(foldersToCheck(work, aliases)).toEqual([]);
