@@ -14,7 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
-import { loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
+import { ceremonyKeyExists, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
@@ -199,10 +199,12 @@ async function signCheckpoint(context: CoreContext, seqAtOpen: number, options: 
   if (context.audit.list({ limit: 1 })[0]?.type === 'checkpoint') return;
   let signer: CeremonySigner;
   try {
+    // At close, a vault that never signed and has no key is not given one just to sign a checkpoint
+    // (e.g. after a refused `bundle verify`); its events are checkpointed when it first signs.
+    if (!options.strict && !(await ceremonyKeyExists(context))) return;
     signer = await context.signer();
   } catch (error) {
-    const keyUnavailable = error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_MISSING' || error.code === 'BACKUP_MISMATCH');
-    if (keyUnavailable && !options.strict) return;
+    if (isCeremonyKeyUnavailable(error) && !options.strict) return;
     throw error;
   }
   await context.audit.checkpoint(signer);

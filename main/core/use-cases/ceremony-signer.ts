@@ -27,7 +27,12 @@ interface SignerSources {
 export async function loadPinnedCeremonyKey({ vault, audit, keychain }: SignerSources): Promise<CeremonySigningKey> {
   const expected = expectedCeremonyPublicKey(vault, audit);
   if (expected === null) {
-    const signer = await loadOrCreateCeremonyKey(keychain);
+    // No key on record. The keychain's own is taken; a new one only for a vault whose log shows no
+    // signature at all (a vault killed before its first checkpoint whose database was then rebuilt may
+    // have signed bundles with a key nobody can name: that is refused, not guessed).
+    const held = await loadCeremonyKey(keychain);
+    if (held === null && signedBefore(audit)) throw missingKey(null);
+    const signer = held ?? (await loadOrCreateCeremonyKey(keychain));
     vault.recordCeremonyPublicKey(base64(signer.publicKey));
     return signer;
   }
@@ -38,13 +43,28 @@ export async function loadPinnedCeremonyKey({ vault, audit, keychain }: SignerSo
   return signer;
 }
 
-/** The key this vault has signed with (recorded, else its newest checkpoint's); null when it never signed. */
+/**
+ * The key this vault has signed with: recorded, else its newest checkpoint's; null when neither names
+ * one. A newest checkpoint that names no valid key is refused rather than read as "never signed".
+ */
 export function expectedCeremonyPublicKey(vault: Vault, audit: AuditLog): Uint8Array | null {
   const recorded = vault.ceremonyPublicKey;
   if (recorded !== null) return new Uint8Array(Buffer.from(recorded, 'base64'));
   const checkpoint = audit.list({ type: 'checkpoint', limit: 1 })[0];
-  const publicKey = (checkpoint?.data as { publicKey?: unknown } | undefined)?.publicKey;
-  return typeof publicKey === 'string' && /^[0-9a-f]{64}$/.test(publicKey) ? new Uint8Array(Buffer.from(publicKey, 'hex')) : null;
+  if (!checkpoint) return null;
+  const publicKey = (checkpoint.data as { publicKey?: unknown }).publicKey;
+  if (typeof publicKey === 'string' && /^[0-9a-f]{64}$/.test(publicKey)) return new Uint8Array(Buffer.from(publicKey, 'hex'));
+  throw new ByokError('AUDIT_CHAIN_BROKEN', `Audit checkpoint ${checkpoint.seq} does not name a valid ceremony key, so this vault's signing key cannot be told; nothing was signed. Run \`byok audit verify\`.`);
+}
+
+/** Whether the vault has a key to sign with without making one: one it expects, or one in the keychain. */
+export async function ceremonyKeyExists({ vault, audit, keychain }: SignerSources): Promise<boolean> {
+  return expectedCeremonyPublicKey(vault, audit) !== null || (await loadCeremonyKey(keychain)) !== null;
+}
+
+/** Whether the audit log shows this vault signing anything (a checkpoint or a bundle). */
+function signedBefore(audit: AuditLog): boolean {
+  return audit.list({ type: 'checkpoint', limit: 1 }).length > 0 || audit.list({ type: 'bundle.written', limit: 1 }).length > 0;
 }
 
 /**
@@ -59,7 +79,7 @@ export async function trustedCeremonyPublicKey({ vault, audit, keychain }: Signe
   try {
     held = await loadCeremonyKey(keychain);
   } catch (error) {
-    if (options.lenient && error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return expected;
+    if (options.lenient && error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_CORRUPT')) return expected;
     throw error;
   }
   if (held === null) return expected;
@@ -67,12 +87,18 @@ export async function trustedCeremonyPublicKey({ vault, audit, keychain }: Signe
   return held.publicKey;
 }
 
-function missingKey(expected: Uint8Array): ByokError {
+/** Whether the vault may go on without signing at close: the key is absent, unreadable or not the vault's. */
+export function isCeremonyKeyUnavailable(error: unknown): boolean {
+  return error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || ['BACKUP_MISSING', 'BACKUP_MISMATCH', 'BACKUP_CORRUPT', 'AUDIT_CHAIN_BROKEN'].includes(error.code));
+}
+
+function missingKey(expected: Uint8Array | null): ByokError {
+  const which = expected ? ` (Ed25519 public key ${base64(expected)})` : ', which its audit log shows it has signed with,';
   return new ByokError(
     'BACKUP_MISSING',
-    `This vault's ceremony signing key (Ed25519 public key ${base64(expected)}) is not in the OS keychain (item '${CEREMONY_KEY_ACCOUNT}'), so nothing was signed or generated. ` +
+    `This vault's ceremony signing key${which} is not in the OS keychain (item '${CEREMONY_KEY_ACCOUNT}'), so nothing was signed or generated. ` +
       'A new key would not verify anything this vault signed before, so none is made. Restore the keychain from its backup; if the key is lost for good, work in a new vault (--vault NEW_FOLDER) and restore keys into it from shares or an escrow file.',
-    { publicKey: base64(expected) },
+    expected ? { publicKey: base64(expected) } : undefined,
   );
 }
 

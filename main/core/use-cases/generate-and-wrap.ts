@@ -67,7 +67,10 @@ export function foldersToCheck(outDir: string, aliases: readonly string[]): read
   }
   const fold = (name: string) => name.normalize('NFC').toLowerCase();
   const present = new Set(names.map(fold));
-  return aliases.filter((alias) => present.has(fold(alias.split(/[\\/]/)[0]!)));
+  return aliases.filter((alias) => {
+    const folder = alias.split('/').find((part) => part !== '');
+    return folder === undefined || present.has(fold(folder)); // "/" alone is outDir itself: always checked
+  });
 }
 
 /** The vault records of a just-saved batch's keys: one query for the batch, not one per key. */

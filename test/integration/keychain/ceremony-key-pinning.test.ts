@@ -74,7 +74,7 @@ describe('a vault pins its ceremony signing key', () => {
       const list2 = await runByok(['--json', 'keys', 'list'], { vault });
       expect(list2.json.keys.map((key: { alias: string }) => key.alias)).toEqual(['pinned', 'second']);
     } finally {
-      await keychain.set(CEREMONY_KEY_ACCOUNT, original!);
+      if (original) await keychain.set(CEREMONY_KEY_ACCOUNT, original);
       for (const id of (await keychain.list()).filter((account) => account !== CEREMONY_KEY_ACCOUNT)) await keychain.delete(id);
       await keychain.delete(CEREMONY_KEY_ACCOUNT);
     }

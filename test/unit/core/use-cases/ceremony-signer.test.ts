@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CEREMONY_KEY_ACCOUNT, injectFaults, loadOrCreateCeremonyKey, memoryKeychain, type MemoryKeychain } from '../../../../main/core/backup/index.ts';
-import { openCoreContext } from '../../../../main/core/ceremony.ts';
+import { createCeremonyService, openCoreContext } from '../../../../main/core/ceremony.ts';
 import { expectedCeremonyPublicKey, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
 import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
@@ -85,6 +85,9 @@ describe('loadPinnedCeremonyKey', () => {
   it('expects the key of the newest checkpoint when the vault recorded none (older or rebuilt vaults)', async () => {
     const signed = await withContext(async (context) => {
       const signer = await context.signer();
+      // An older checkpoint by another key comes first: only the newest one counts.
+      const other = await loadOrCreateCeremonyKey(memoryKeychain());
+      await context.audit.checkpoint(other);
       await context.audit.checkpoint(signer);
       forgetRecordedKey(context);
       await context.vault.save();
@@ -96,6 +99,46 @@ describe('loadPinnedCeremonyKey', () => {
       expect(expectedCeremonyPublicKey(context.vault, context.audit)).toEqual(signed);
       await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
       expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    });
+  });
+
+  it('refuses rather than guesses when the log shows signing but names no usable key', async () => {
+    await withContext(async (context) => {
+      await context.audit.append({ type: 'bundle.written', data: { keyId: 'k' } });
+      await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING' });
+      expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    });
+    await withContext(async (context) => {
+      await context.audit.append({ type: 'checkpoint', data: { publicKey: 'not a key' } });
+      await expect(context.signer()).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
+      expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    });
+  });
+});
+
+describe('closing the service', () => {
+  it('does not make a key to checkpoint a session of a vault that never signed', async () => {
+    const service = await createCeremonyService({ vaultDir: join(dir, 'vault'), create: true, keychain });
+    await expect(service.verifyBundle({ path: join(dir, 'no-such-bundle.json') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+    await service.close();
+    expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+    await withContext(async (context) => {
+      expect(context.audit.list({ type: 'checkpoint' })).toEqual([]);
+      expect(context.audit.count()).toBeGreaterThan(1); // the refusal was recorded
+    });
+  });
+
+  it("checkpoints the session with the vault's key once it has one, and still closes when the key is unreadable", async () => {
+    const service = await createCeremonyService({ vaultDir: join(dir, 'vault'), create: true, keychain });
+    await service.generateKeys({ spec: 'AES_128', alias: 'signed' });
+    await service.close();
+    await keychain.set(CEREMONY_KEY_ACCOUNT, Uint8Array.of(1, 2, 3)); // a corrupt item
+    const again = await createCeremonyService({ vaultDir: join(dir, 'vault'), keychain });
+    await again.backupVerify({});
+    await again.close(); // the checkpoint is skipped, the close still completes
+    await withContext(async (context) => {
+      expect(context.audit.list({ type: 'checkpoint' })).toHaveLength(1);
+      expect(context.audit.list({ limit: 1 })[0]!.type).toBe('backup.verified');
     });
   });
 });

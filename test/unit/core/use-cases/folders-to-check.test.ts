@@ -27,6 +27,8 @@ describe('foldersToCheck: which output folders of a bulk wrap need the full exis
     mkdirSync(join(work, 'prod'));
     writeFileSync(join(work, 'test'), 'a file where a folder would go');
     expect(foldersToCheck(work, ['prod/db-1', 'test/db-1', 'dev/db-1'])).toEqual(['prod/db-1', 'test/db-1']);
+    // A leading "/" is dropped by join(); "/" alone is the output folder itself, always checked.
+    expect(foldersToCheck(work, ['/prod/db-2', '//dev', '/', '///'])).toEqual(['/prod/db-2', '/', '///']);
   });
 
   it('names none when the folder exists and holds none of them', () => {
