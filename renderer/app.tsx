@@ -71,6 +71,11 @@ export function App({ initialScreen = 'vault' }: { initialScreen?: ScreenName })
         <span className="vault-info" data-testid="vault-info">
           {vault.data ? t('app.vault', { id: vault.data.vaultId, keys: vault.data.keys }) : ''}
         </span>
+        {vault.data?.ceremonyKeyProblem ? (
+          <span className="vault-warning" role="alert" data-testid="ceremony-key-problem" title={vault.data.ceremonyKeyProblem}>
+            {t('app.ceremonyKeyProblem')}
+          </span>
+        ) : null}
         <label className="language">
           <span>{t('app.language')}</span>
           <select value={i18n.resolvedLanguage ?? i18n.language} onChange={(event) => void i18n.changeLanguage(event.target.value)}>

@@ -374,6 +374,8 @@ export interface VaultInfo {
   keys: number;
   /** Base64 raw Ed25519; null for a vault that has not signed anything yet. */
   ceremonyPublicKey: string | null;
+  /** Why signing would be refused (the keychain lost the key or holds another); null when it would not. */
+  ceremonyKeyProblem: string | null;
   reconciliation: ReconciliationReport;
 }
 

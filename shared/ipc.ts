@@ -137,6 +137,7 @@ const vaultInfoReply = z.object({
   dir: path,
   keys: z.number().int().nonnegative(),
   ceremonyPublicKey: bounded(LIMITS.summary).nullable(),
+  ceremonyKeyProblem: bounded(LIMITS.message).nullable(),
   reconciliation: reconciliationReport,
 });
 

@@ -14,7 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
-import { ceremonyKeyExists, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
+import { ceremonyKeyExists, ceremonyKeyStatus, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
 import { generateAndWrapKeys } from './use-cases/generate-and-wrap.ts';
 import { generateKeys, type GenerateOptions } from './use-cases/generate-keys.ts';
@@ -93,12 +93,13 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     ...connected,
     vaultInfo: async () => {
       // Shown, never created or saved here: a vault that has not signed yet has none.
-      const ceremonyKey = await trustedCeremonyPublicKey(context, { lenient: true });
+      const ceremonyKey = await ceremonyKeyStatus(context);
       return {
         vaultId: vault.id,
         dir: vault.dir,
         keys: vault.keys.count(),
-        ceremonyPublicKey: ceremonyKey ? Buffer.from(ceremonyKey).toString('base64') : null,
+        ceremonyPublicKey: ceremonyKey.publicKey ? Buffer.from(ceremonyKey.publicKey).toString('base64') : null,
+        ceremonyKeyProblem: ceremonyKey.problem,
         reconciliation: await reconcile(context),
       };
     },

@@ -86,6 +86,7 @@ export function createFakeService(initialKeys: KeySummary[] = []): FakeService {
       dir: '/tmp/vault',
       keys: keys.length,
       ceremonyPublicKey: 'ab'.repeat(32),
+      ceremonyKeyProblem: null,
       reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] },
     }),
     reconcile: async () => ({ backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] }),

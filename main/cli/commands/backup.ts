@@ -102,6 +102,7 @@ export function register(program: Command, context: CliContext): void {
         [
           `vault ${info.vaultId} at ${info.dir}: ${info.keys} key(s)`,
           `ceremony key (Ed25519): ${info.ceremonyPublicKey ?? 'none yet (made when the vault first signs)'}`,
+          ...(info.ceremonyKeyProblem ? [`warning: signing is refused: ${info.ceremonyKeyProblem}`] : []),
           ...reconciliationWarnings(info.reconciliation).map((line) => `warning: ${line}`),
         ].join('\n'),
       );

@@ -54,7 +54,7 @@ function signerFrom(der: Uint8Array): CeremonySigningKey {
   try {
     privateKey = createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type: 'pkcs8' });
   } catch (error) {
-    throw new ByokError('BACKUP_CORRUPT', `The keychain item '${CEREMONY_KEY_ACCOUNT}' is not a valid private key. Restore it from a copy; deleting it would create a new key that no earlier signature matches.`, undefined, { cause: error });
+    throw new ByokError('BACKUP_CORRUPT', `The keychain item '${CEREMONY_KEY_ACCOUNT}' is not a valid private key. Restore it from a copy of the keychain: this vault's earlier signatures only verify with the original key.`, undefined, { cause: error });
   }
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new ByokError('BACKUP_CORRUPT', `The keychain item '${CEREMONY_KEY_ACCOUNT}' is not an Ed25519 key. Restore it from a copy.`);

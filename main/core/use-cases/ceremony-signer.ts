@@ -57,6 +57,32 @@ export function expectedCeremonyPublicKey(vault: Vault, audit: AuditLog): Uint8A
   throw new ByokError('AUDIT_CHAIN_BROKEN', `Audit checkpoint ${checkpoint.seq} does not name a valid ceremony key, so this vault's signing key cannot be told; nothing was signed. Run \`byok audit verify\`.`);
 }
 
+/**
+ * What `vault info` shows: the vault's key (the keychain's, else the expected one) and, when signing
+ * would be refused, why, so the problem is seen before a ceremony rather than in the middle of one. A
+ * locked keychain is not a problem here (it is unlocked to sign).
+ */
+export async function ceremonyKeyStatus({ vault, audit, keychain }: SignerSources): Promise<{ publicKey: Uint8Array | null; problem: string | null }> {
+  let expected: Uint8Array | null;
+  try {
+    expected = expectedCeremonyPublicKey(vault, audit);
+  } catch (error) {
+    if (error instanceof ByokError) return { publicKey: null, problem: error.message };
+    throw error;
+  }
+  let held: CeremonySigningKey | null;
+  try {
+    held = await loadCeremonyKey(keychain);
+  } catch (error) {
+    if (error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return { publicKey: expected, problem: null };
+    if (error instanceof ByokError) return { publicKey: expected, problem: error.message };
+    throw error;
+  }
+  if (held === null) return { publicKey: expected, problem: expected && missingKey(expected).message };
+  if (expected !== null && !equalBytes(held.publicKey, expected)) return { publicKey: expected, problem: otherKey(held.publicKey, expected).message };
+  return { publicKey: held.publicKey, problem: null };
+}
+
 /** Whether the vault has a key to sign with without making one: one it expects, or one in the keychain. */
 export async function ceremonyKeyExists({ vault, audit, keychain }: SignerSources): Promise<boolean> {
   return expectedCeremonyPublicKey(vault, audit) !== null || (await loadCeremonyKey(keychain)) !== null;

@@ -14,7 +14,7 @@ export function requireKey(context: CoreContext, keyId: string): KeyRecord {
 export function listKeys(context: CoreContext, filter: { search?: string; spec?: KeySpecName } = {}): { keys: KeySummary[] } {
   // The repository lists in creation order. All bindings are read in one query, not one per key:
   // the table of a 10,000-key vault must open quickly.
-  const records = context.vault.keys.list(filter);
+  const records = context.vault.keys.listSummaries(filter);
   const bindingsByKey = new Map<string, ReturnType<CoreContext['vault']['bindings']['list']>>();
   for (const binding of context.vault.bindings.list()) bindingsByKey.set(binding.keyId, [...(bindingsByKey.get(binding.keyId) ?? []), binding]);
   const keys = records.map((record): KeySummary => ({

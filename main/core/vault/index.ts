@@ -1,7 +1,7 @@
 export { Vault } from './vault.ts';
 export type { VaultOpenOptions, VaultOpenReport } from './vault.ts';
 export { KEY_STATUSES, SYNC_JOB_STATUSES } from './records.ts';
-export type { KeyCheckValue, KeyRecord, KeyStatus, KeyFilter, RemoteBinding, RemoteBindingView, BundleRecord, SyncJob, SyncJobStatus, NewSyncJob, ProviderRecord } from './records.ts';
+export type { KeyCheckValue, KeyListing, KeyRecord, KeyStatus, KeyFilter, RemoteBinding, RemoteBindingView, BundleRecord, SyncJob, SyncJobStatus, NewSyncJob, ProviderRecord } from './records.ts';
 export type { StaleLockRecovery } from './vault-lock.ts';
 export { MIGRATIONS, SCHEMA_VERSION } from './schema.ts';
 export type { Migration } from './schema.ts';

@@ -32,6 +32,9 @@ export interface KeyRecord {
   backupVerifiedAt?: string | null;
 }
 
+/** The columns of a key the key table shows (KeysRepository.listSummaries). */
+export type KeyListing = Pick<KeyRecord, 'id' | 'alias' | 'description' | 'spec' | 'check' | 'createdAt' | 'status' | 'backupVerifiedAt'>;
+
 export interface KeyFilter {
   /** Matches id, alias or description (case-insensitive substring). */
   search?: string;

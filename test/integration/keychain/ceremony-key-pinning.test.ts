@@ -56,7 +56,11 @@ describe('a vault pins its ceremony signing key', () => {
       expect(verified.code, verified.stderr).toBe(0);
       expect(verified.json).toMatchObject({ valid: true });
       expect(verified.json.checkpoints).toBeGreaterThan(0);
-      expect((await runByok(['--json', 'vault', 'info'], { vault })).json.ceremonyPublicKey).toBe(recorded);
+      const missingInfo = await runByok(['--json', 'vault', 'info'], { vault });
+      expect(missingInfo.code, missingInfo.stderr).toBe(0);
+      expect(missingInfo.json.ceremonyPublicKey).toBe(recorded);
+      expect(missingInfo.json.ceremonyKeyProblem).toMatch(/not in the OS keychain/);
+      expect((await runByok(['vault', 'info'], { vault })).stdout).toMatch(/warning: signing is refused: .*not in the OS keychain/);
 
       // Another Ed25519 key in its place is not taken for the vault's.
       const stranger = new Uint8Array(generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' }));
@@ -65,12 +69,14 @@ describe('a vault pins its ceremony signing key', () => {
       expect(mismatch.code).not.toBe(0);
       expect(mismatch.json.error.code).toBe('BACKUP_MISMATCH');
       expect(mismatch.json.error.message).toContain(recorded);
+      expect((await runByok(['--json', 'vault', 'info'], { vault })).json.ceremonyKeyProblem).toMatch(/is not the one this vault has signed with/);
 
       // The keychain restored from its backup: signing works again, with the same key.
       await keychain.set(CEREMONY_KEY_ACCOUNT, original!);
       const second = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'second'], { vault });
       expect(second.code, second.stderr).toBe(0);
-      expect((await runByok(['--json', 'vault', 'info'], { vault })).json.ceremonyPublicKey).toBe(recorded);
+      const restoredInfo = await runByok(['--json', 'vault', 'info'], { vault });
+      expect(restoredInfo.json).toMatchObject({ ceremonyPublicKey: recorded, ceremonyKeyProblem: null });
       const list2 = await runByok(['--json', 'keys', 'list'], { vault });
       expect(list2.json.keys.map((key: { alias: string }) => key.alias)).toEqual(['pinned', 'second']);
     } finally {

@@ -73,4 +73,21 @@ describe('the vault summary in the header', () => {
     await call('generateKeys', { spec: 'AES_256', alias: 'alias/y' });
     expect(await screen.findByText('Vault vault-1 · 2 keys')).toBeTruthy();
   });
+
+  it('warns in the header when signing would be refused for the ceremony key, and only then', async () => {
+    await initI18n('en');
+    const service = createFakeService();
+    installByok(service);
+    render(<App initialScreen="vault" />);
+    await screen.findByText(/Vault vault-1/, {}, { timeout: 5000 });
+    expect(screen.queryByTestId('ceremony-key-problem')).toBeNull();
+    cleanup();
+
+    service.vaultInfo.mockResolvedValue({ vaultId: 'v', dir: '/v', keys: 1, ceremonyPublicKey: 'k', ceremonyKeyProblem: 'the key is not in the OS keychain', reconciliation: { backupsWithoutRecord: [], recordsWithoutBackup: [], damagedBatches: [] } });
+    render(<App initialScreen="vault" />);
+    const warning = await screen.findByTestId('ceremony-key-problem', {}, { timeout: 5000 });
+    expect(warning.textContent).toMatch(/Signing is refused/);
+    expect(warning.getAttribute('title')).toBe('the key is not in the OS keychain');
+    expect(warning.getAttribute('role')).toBe('alert');
+  });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CEREMONY_KEY_ACCOUNT, injectFaults, loadOrCreateCeremonyKey, memoryKeychain, type MemoryKeychain } from '../../../../main/core/backup/index.ts';
 import { createCeremonyService, openCoreContext } from '../../../../main/core/ceremony.ts';
-import { expectedCeremonyPublicKey, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
+import { ceremonyKeyStatus, expectedCeremonyPublicKey, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from '../../../../main/core/use-cases/ceremony-signer.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
 import { generateKeys } from '../../../../main/core/use-cases/generate-keys.ts';
 import { wrapKey } from '../../../../main/core/use-cases/wrap-key.ts';
@@ -184,6 +184,27 @@ describe('trustedCeremonyPublicKey', () => {
       const sources = { vault: context.vault, audit: context.audit, keychain: locked };
       await expect(trustedCeremonyPublicKey(sources)).rejects.toMatchObject({ code: 'KEYCHAIN_LOCKED' });
       expect(await trustedCeremonyPublicKey(sources, { lenient: true })).toEqual(pinned.publicKey);
+    });
+  });
+});
+
+describe('ceremonyKeyStatus (vault info)', () => {
+  it('shows the key and says why signing would be refused, without creating or refusing anything', async () => {
+    await withContext(async (context) => {
+      expect(await ceremonyKeyStatus(context)).toEqual({ publicKey: null, problem: null });
+      expect(await keychain.get(CEREMONY_KEY_ACCOUNT)).toBeNull();
+      const pinned = await context.signer();
+      expect(await ceremonyKeyStatus(context)).toEqual({ publicKey: pinned.publicKey, problem: null });
+      const locked = injectFaults(keychain, { locked: true });
+      expect(await ceremonyKeyStatus({ vault: context.vault, audit: context.audit, keychain: locked })).toEqual({ publicKey: pinned.publicKey, problem: null });
+      await keychain.delete(CEREMONY_KEY_ACCOUNT);
+      const missing = await ceremonyKeyStatus(context);
+      expect(missing.publicKey).toEqual(pinned.publicKey);
+      expect(missing.problem).toMatch(/not in the OS keychain/);
+      await keychain.set(CEREMONY_KEY_ACCOUNT, strangerKey());
+      expect((await ceremonyKeyStatus(context)).problem).toMatch(/is not the one this vault has signed with/);
+      await keychain.set(CEREMONY_KEY_ACCOUNT, Uint8Array.of(1, 2, 3));
+      expect((await ceremonyKeyStatus(context)).problem).toMatch(/not a valid private key/);
     });
   });
 });
