@@ -44,10 +44,10 @@ const context: CliContext = {
 
 registerAllCommands(program, context);
 
-function fail(code: ErrorCode, message: string, exitCode: number): never {
+function fail(code: ErrorCode, message: string, exitCode: number, note?: string): never {
   const json = process.argv.includes('--json');
   if (json) process.stdout.write(`${JSON.stringify({ error: { code, message } }, null, 2)}\n`);
-  process.stderr.write(`byok: ${message}\n`);
+  process.stderr.write(`byok: ${message}\n${note ? `byok: ${note}\n` : ''}`);
   process.exit(exitCode);
 }
 
@@ -63,5 +63,8 @@ try {
   const reply = toErrorReply(error);
   // An unexpected error's own text may echo input; its stack is shown only when asked for.
   if (!(error instanceof ByokError) && process.env.BYOK_DEBUG === '1') console.error(error);
-  fail(reply.code, reply.message, exitCodeFor(reply.code));
+  // What the keychain binding itself said (never a secret: the store's error text), to tell a stopped
+  // daemon from a timeout or a refused request when the keychain fails.
+  const said = error instanceof ByokError && error.code.startsWith('KEYCHAIN_') && typeof error.details?.reason === 'string' ? `the keychain said: ${error.details.reason.slice(0, 500)}` : undefined;
+  fail(reply.code, reply.message, exitCodeFor(reply.code), said);
 }

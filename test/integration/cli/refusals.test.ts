@@ -126,6 +126,8 @@ describe('byok keys generate refuses', () => {
     const run = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', 'orphan'], { vault: isolated, env });
     expect(run.code).not.toBe(0);
     expect(run.json.error.code).toBe('KEYCHAIN_UNAVAILABLE');
+    // What the binding itself said is shown too, to tell a stopped daemon from a timeout.
+    expect(run.stderr).toMatch(/^byok: the keychain said: \S/m);
     const list = await runByok(['--json', 'keys', 'list'], { vault: isolated, env });
     expect(list.json?.keys ?? []).toEqual([]);
   });
