@@ -44,16 +44,7 @@ export class KeysRepository {
    * to copy and parse, which is most of the cost of opening a 10,000-key vault.
    */
   listSummaries(filter: KeyFilter = {}): KeyListing[] {
-    return this.select('id, alias, description, spec, check_kind, check_value, created_at, status, backup_verified_at', filter).map((row) => ({
-      id: String(row.id),
-      alias: nullableString(row.alias),
-      description: nullableString(row.description),
-      spec: String(row.spec) as KeySpecName,
-      check: { kind: row.check_kind === 'fingerprint' ? 'fingerprint' : 'kcv', value: String(row.check_value) },
-      createdAt: String(row.created_at),
-      status: String(row.status) as KeyStatus,
-      backupVerifiedAt: nullableString(row.backup_verified_at),
-    }));
+    return this.select('id, alias, description, spec, check_kind, check_value, created_at, status, backup_verified_at', filter).map(listingFromRow);
   }
 
   private select(columns: string, filter: KeyFilter): Row[] {
@@ -146,7 +137,7 @@ function toRow(record: KeyRecord): Row {
   };
 }
 
-function fromRow(row: Row): KeyRecord {
+function listingFromRow(row: Row): KeyListing {
   return {
     id: String(row.id),
     alias: nullableString(row.alias),
@@ -155,11 +146,17 @@ function fromRow(row: Row): KeyRecord {
     check: { kind: row.check_kind === 'fingerprint' ? 'fingerprint' : 'kcv', value: String(row.check_value) },
     createdAt: String(row.created_at),
     status: String(row.status) as KeyStatus,
+    backupVerifiedAt: nullableString(row.backup_verified_at),
+  };
+}
+
+function fromRow(row: Row): KeyRecord {
+  return {
+    ...listingFromRow(row),
     backupRef: nullableString(row.backup_ref),
     entropyEvidence: row.entropy_evidence === null || row.entropy_evidence === undefined ? null : (JSON.parse(String(row.entropy_evidence)) as Record<string, unknown>),
     operator: nullableString(row.operator),
     batchId: nullableString(row.batch_id),
-    backupVerifiedAt: nullableString(row.backup_verified_at),
   };
 }
 
