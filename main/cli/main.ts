@@ -65,6 +65,11 @@ try {
   if (!(error instanceof ByokError) && process.env.BYOK_DEBUG === '1') console.error(error);
   // What the keychain binding itself said (never a secret: the store's error text), to tell a stopped
   // daemon from a timeout or a refused request when the keychain fails.
-  const said = error instanceof ByokError && error.code.startsWith('KEYCHAIN_') && typeof error.details?.reason === 'string' ? `the keychain said: ${error.details.reason.slice(0, 500)}` : undefined;
+  const said = error instanceof ByokError && error.code.startsWith('KEYCHAIN_') && typeof error.details?.reason === 'string' ? `the keychain said: ${oneLine(error.details.reason)}` : undefined;
   fail(reply.code, reply.message, exitCodeFor(reply.code), said);
+}
+
+/** Text from outside (the keychain daemon) on one line, without control characters, and short. */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 500);
 }

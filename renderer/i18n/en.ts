@@ -4,7 +4,7 @@ export const en = {
     title: 'BYOK Ceremony',
     skip: 'Skip to content',
     vault: 'Vault {{id}} · {{keys}} keys',
-    ceremonyKeyProblem: 'Signing is refused: the ceremony key is missing from the keychain or is not this vault\'s (run byok vault info)',
+    ceremonyKeyProblem: 'Signing is refused: there is a problem with this vault\'s ceremony key (details: byok vault info)',
     language: 'Language',
     screens: 'Screens',
   },

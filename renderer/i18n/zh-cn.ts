@@ -2,7 +2,7 @@
 import type { Strings } from './en.ts';
 
 export const zhCN: Strings = {
-  app: { title: 'BYOK 密钥仪式', skip: '跳到正文', vault: '密钥库 {{id}} · {{keys}} 个密钥', ceremonyKeyProblem: '无法签名：钥匙串中缺少仪式密钥，或该密钥不属于此密钥库（请运行 byok vault info）', language: '语言', screens: '页面' },
+  app: { title: 'BYOK 密钥仪式', skip: '跳到正文', vault: '密钥库 {{id}} · {{keys}} 个密钥', ceremonyKeyProblem: '无法签名：此密钥库的仪式密钥有问题（详情：byok vault info）', language: '语言', screens: '页面' },
   nav: { vault: '密钥库', ceremony: '新建仪式', backups: '备份', sync: '同步', expiry: '到期时间线', audit: '审计' },
   action: { back: '上一步', next: '下一步', cancel: '取消', close: '关闭', refresh: '刷新' },
   error: { title: '错误' },

@@ -60,7 +60,7 @@ export function expectedCeremonyPublicKey(vault: Vault, audit: AuditLog): Uint8A
 /**
  * What `vault info` shows: the vault's key (the keychain's, else the expected one) and, when signing
  * would be refused, why, so the problem is seen before a ceremony rather than in the middle of one. A
- * locked keychain is not a problem here (it is unlocked to sign).
+ * locked keychain is not a problem here (it is unlocked to sign); an unreachable one is.
  */
 export async function ceremonyKeyStatus({ vault, audit, keychain }: SignerSources): Promise<{ publicKey: Uint8Array | null; problem: string | null }> {
   let expected: Uint8Array | null;
@@ -74,11 +74,11 @@ export async function ceremonyKeyStatus({ vault, audit, keychain }: SignerSource
   try {
     held = await loadCeremonyKey(keychain);
   } catch (error) {
-    if (error instanceof ByokError && error.code.startsWith('KEYCHAIN_')) return { publicKey: expected, problem: null };
+    if (error instanceof ByokError && error.code === 'KEYCHAIN_LOCKED') return { publicKey: expected, problem: null };
     if (error instanceof ByokError) return { publicKey: expected, problem: error.message };
     throw error;
   }
-  if (held === null) return { publicKey: expected, problem: expected && missingKey(expected).message };
+  if (held === null) return { publicKey: expected, problem: expected || signedBefore(audit) ? missingKey(expected).message : null };
   if (expected !== null && !equalBytes(held.publicKey, expected)) return { publicKey: expected, problem: otherKey(held.publicKey, expected).message };
   return { publicKey: held.publicKey, problem: null };
 }

@@ -205,6 +205,18 @@ describe('ceremonyKeyStatus (vault info)', () => {
       expect((await ceremonyKeyStatus(context)).problem).toMatch(/is not the one this vault has signed with/);
       await keychain.set(CEREMONY_KEY_ACCOUNT, Uint8Array.of(1, 2, 3));
       expect((await ceremonyKeyStatus(context)).problem).toMatch(/not a valid private key/);
+      const unreachable = injectFaults(keychain, { failAfter: 0, failure: 'unavailable' });
+      expect((await ceremonyKeyStatus({ vault: context.vault, audit: context.audit, keychain: unreachable })).problem).toMatch(/could not be reached/);
+    });
+  });
+
+  it('names the refusal of a vault whose log shows signing but which has no key anywhere', async () => {
+    await withContext(async (context) => {
+      await context.audit.append({ type: 'bundle.written', data: { keyId: 'k' } });
+      const status = await ceremonyKeyStatus(context);
+      expect(status.publicKey).toBeNull();
+      expect(status.problem).toMatch(/which its audit log shows it has signed with/);
+      await expect(context.signer()).rejects.toMatchObject({ code: 'BACKUP_MISSING', message: status.problem });
     });
   });
 });
