@@ -2,7 +2,7 @@
 // later event) is detected up to the last checkpoint. The signed message is ASCII:
 //
 //   byok-audit-checkpoint/v1 LF <seq of the head event> LF <head hash, 64 lower-case hex>
-import { ed25519 } from '@noble/curves/ed25519.js';
+import { ed25519Verify } from '../ed25519.ts';
 
 export interface CheckpointSigner {
   publicKey: Uint8Array;
@@ -30,9 +30,9 @@ export function checkpointSignatureValid(data: Partial<CheckpointData>): boolean
   if (data.algorithm !== 'Ed25519' || typeof data.head !== 'string' || typeof data.headSeq !== 'number') return false;
   if (typeof data.publicKey !== 'string' || typeof data.signature !== 'string') return false;
   try {
-    return ed25519.verify(fromHex(data.signature), checkpointMessage(data.headSeq, data.head), fromHex(data.publicKey));
+    return ed25519Verify(fromHex(data.signature), checkpointMessage(data.headSeq, data.head), fromHex(data.publicKey));
   } catch {
-    return false;
+    return false; // not hex
   }
 }
 

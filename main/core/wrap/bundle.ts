@@ -5,13 +5,13 @@
 import { createHash, createPublicKey, sign as nodeSign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { z } from 'zod';
 import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES } from '../../../shared/key-specs.ts';
 import { PROVIDER_IDS, WRAPPING_ALGORITHMS } from '../../../shared/providers.ts';
 import { encodeBase64, parseBase64 } from './base64.ts';
 import type { WrappedMaterial } from './wrap-material.ts';
+import { ed25519Verify } from '../ed25519.ts';
 
 export const BUNDLE_FORMAT = 'byok-ceremony/bundle';
 export const BUNDLE_VERSION = 1;
@@ -184,13 +184,7 @@ export function verifyBundle(bytes: Uint8Array, options: VerifyBundleOptions = {
   if (options.trustedPublicKey !== undefined && Buffer.compare(Buffer.from(options.trustedPublicKey), Buffer.from(publicKey)) !== 0) {
     throw signatureInvalid('it was signed by a different ceremony key than the trusted one');
   }
-  let verified = false;
-  try {
-    verified = ed25519.verify(signature, signedPart(bundle), publicKey, { zip215: false });
-  } catch {
-    verified = false;
-  }
-  if (!verified) throw signatureInvalid('the signature does not match the contents');
+  if (!ed25519Verify(signature, signedPart(bundle), publicKey)) throw signatureInvalid('the signature does not match the contents');
   if (options.checkFilesIn !== undefined) checkFiles(bundle, options.checkFilesIn);
   return { valid: true, bundle };
 }
