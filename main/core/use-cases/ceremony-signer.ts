@@ -8,7 +8,7 @@
 // audit log) could be rewritten together, so the keychain's key must agree with them. Only when the
 // keychain holds no key (or cannot be read, for commands that only check a file) do the files speak.
 import { ByokError } from '../../../shared/errors.ts';
-import type { AuditLog } from '../audit/index.ts';
+import type { AuditEvent, AuditLog } from '../audit/index.ts';
 import { CEREMONY_KEY_ACCOUNT, loadCeremonyKey, loadOrCreateCeremonyKey, type CeremonySigningKey, type Keychain } from '../backup/index.ts';
 import { equalBytes } from '../secret.ts';
 import type { Vault } from '../vault/index.ts';
@@ -26,21 +26,24 @@ interface SignerSources {
  */
 export async function loadPinnedCeremonyKey({ vault, audit, keychain }: SignerSources): Promise<CeremonySigningKey> {
   const expected = expectedCeremonyPublicKey(vault, audit);
-  if (expected === null) {
-    // No key on record. The keychain's own is taken; a new one only for a vault whose log shows no
-    // signature at all (a vault killed before its first checkpoint whose database was then rebuilt may
-    // have signed bundles with a key nobody can name: that is refused, not guessed).
-    const held = await loadCeremonyKey(keychain);
-    if (held === null && signedBefore(audit)) throw missingKey(null);
-    const signer = held ?? (await loadOrCreateCeremonyKey(keychain));
-    vault.recordCeremonyPublicKey(base64(signer.publicKey));
-    return signer;
-  }
-  const signer = await loadCeremonyKey(keychain);
-  if (signer === null) throw missingKey(expected);
-  if (!equalBytes(signer.publicKey, expected)) throw otherKey(signer.publicKey, expected);
-  if (vault.ceremonyPublicKey === null) vault.recordCeremonyPublicKey(base64(expected));
+  const held = await loadCeremonyKey(keychain);
+  const refusal = refusalFor(held, expected, audit);
+  if (refusal) throw refusal;
+  // Here the keychain holds the expected key, or nothing is expected: its key, or a new one, is pinned.
+  const signer = held ?? (await loadOrCreateCeremonyKey(keychain));
+  if (vault.ceremonyPublicKey === null) vault.recordCeremonyPublicKey(base64(signer.publicKey));
   return signer;
+}
+
+/**
+ * Why `held` cannot sign for a vault that expects `expected`, or null when it can (or, with nothing
+ * held and nothing expected, when a key may be made). A vault whose log shows signing but names no key
+ * (killed before its first checkpoint, then rebuilt) may have signed bundles with a key nobody can name:
+ * refused, not guessed.
+ */
+function refusalFor(held: CeremonySigningKey | null, expected: Uint8Array | null, audit: AuditLog): ByokError | null {
+  if (held === null) return expected !== null || signingEvidence(audit).signed ? missingKey(expected) : null;
+  return expected !== null && !equalBytes(held.publicKey, expected) ? otherKey(held.publicKey, expected) : null;
 }
 
 /**
@@ -50,11 +53,36 @@ export async function loadPinnedCeremonyKey({ vault, audit, keychain }: SignerSo
 export function expectedCeremonyPublicKey(vault: Vault, audit: AuditLog): Uint8Array | null {
   const recorded = vault.ceremonyPublicKey;
   if (recorded !== null) return new Uint8Array(Buffer.from(recorded, 'base64'));
-  const checkpoint = audit.list({ type: 'checkpoint', limit: 1 })[0];
-  if (!checkpoint) return null;
-  const publicKey = (checkpoint.data as { publicKey?: unknown }).publicKey;
+  const { newestCheckpoint } = signingEvidence(audit);
+  if (!newestCheckpoint) return null;
+  const publicKey = (newestCheckpoint.data as { publicKey?: unknown }).publicKey;
   if (typeof publicKey === 'string' && /^[0-9a-f]{64}$/.test(publicKey)) return new Uint8Array(Buffer.from(publicKey, 'hex'));
-  throw new ByokError('AUDIT_CHAIN_BROKEN', `Audit checkpoint ${checkpoint.seq} does not name a valid ceremony key, so this vault's signing key cannot be told; nothing was signed. Run \`byok audit verify\`.`);
+  throw new ByokError('AUDIT_CHAIN_BROKEN', `Audit checkpoint ${newestCheckpoint.seq} does not name a valid ceremony key, so this vault's signing key cannot be told; nothing was signed. Run \`byok audit verify\`.`);
+}
+
+interface SigningEvidence {
+  newestCheckpoint: AuditEvent | undefined;
+  /** The log shows a signature: a checkpoint or a written bundle. */
+  signed: boolean;
+}
+
+const evidenceByLog = new WeakMap<AuditLog, { seq: number; evidence: SigningEvidence }>();
+
+/**
+ * What the audit log says about signing, from one pass over it, read again only once it has grown. The
+ * log is read whole, so this is for vaults that recorded no key (older or rebuilt ones), which `vault
+ * info` (the app header) would otherwise read on every call until their first save.
+ */
+function signingEvidence(audit: AuditLog): SigningEvidence {
+  const known = evidenceByLog.get(audit);
+  if (known && known.seq === audit.lastSeq) return known.evidence;
+  const evidence: SigningEvidence = { newestCheckpoint: undefined, signed: false };
+  for (const event of audit.list()) {
+    if (event.type === 'checkpoint') evidence.newestCheckpoint = event;
+    if (event.type === 'checkpoint' || event.type === 'bundle.written') evidence.signed = true;
+  }
+  evidenceByLog.set(audit, { seq: audit.lastSeq, evidence });
+  return evidence;
 }
 
 /**
@@ -78,19 +106,13 @@ export async function ceremonyKeyStatus({ vault, audit, keychain }: SignerSource
     if (error instanceof ByokError) return { publicKey: expected, problem: error.message };
     throw error;
   }
-  if (held === null) return { publicKey: expected, problem: expected || signedBefore(audit) ? missingKey(expected).message : null };
-  if (expected !== null && !equalBytes(held.publicKey, expected)) return { publicKey: expected, problem: otherKey(held.publicKey, expected).message };
-  return { publicKey: held.publicKey, problem: null };
+  const refusal = refusalFor(held, expected, audit);
+  return { publicKey: refusal || !held ? expected : held.publicKey, problem: refusal?.message ?? null };
 }
 
 /** Whether the vault has a key to sign with without making one: one it expects, or one in the keychain. */
 export async function ceremonyKeyExists({ vault, audit, keychain }: SignerSources): Promise<boolean> {
   return expectedCeremonyPublicKey(vault, audit) !== null || (await loadCeremonyKey(keychain)) !== null;
-}
-
-/** Whether the audit log shows this vault signing anything (a checkpoint or a bundle). */
-function signedBefore(audit: AuditLog): boolean {
-  return audit.list({ type: 'checkpoint', limit: 1 }).length > 0 || audit.list({ type: 'bundle.written', limit: 1 }).length > 0;
 }
 
 /**
@@ -108,8 +130,9 @@ export async function trustedCeremonyPublicKey({ vault, audit, keychain }: Signe
     if (options.lenient && error instanceof ByokError && (error.code.startsWith('KEYCHAIN_') || error.code === 'BACKUP_CORRUPT')) return expected;
     throw error;
   }
-  if (held === null) return expected;
-  if (expected !== null && !equalBytes(held.publicKey, expected)) throw otherKey(held.publicKey, expected);
+  if (held === null) return expected; // checking needs no private key: the expected public one will do
+  const refusal = refusalFor(held, expected, audit);
+  if (refusal) throw refusal;
   return held.publicKey;
 }
 
