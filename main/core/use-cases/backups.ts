@@ -88,7 +88,7 @@ export async function rebuildVault(context: CoreContext, request: OperatorContex
 export async function reconcile(context: CoreContext): Promise<ReconciliationReport> {
   const { entries, damagedBatches } = await inspectKnownBatches(context);
   const backedUp = new Set(entries.filter((entry) => entry.intact).map((entry) => entry.keyId));
-  const recorded = context.vault.keys.list();
+  const recorded = context.vault.keys.listSummaries(); // ids are all it needs: no evidence to parse
   const recordedIds = new Set(recorded.map((record) => record.id));
   return {
     backupsWithoutRecord: [...backedUp].filter((id) => !recordedIds.has(id)),
