@@ -413,7 +413,7 @@ export interface CeremonyService {
   syncJobs(): Promise<{ jobs: SyncJobSummary[] }>;
   remoteCreateKey(request: RemoteCreateKeyRequest): Promise<RemoteCreateKeyReply>;
   remoteParams(request: RemoteParamsRequest): Promise<RemoteParamsReply>;
-  importBundle(request: { path: string; provider?: string } & OperatorContext, options?: RunOptions): Promise<ImportBundleReply>;
+  importBundle(request: { path: string; provider?: string; trustSigner?: string } & OperatorContext, options?: RunOptions): Promise<ImportBundleReply>;
   /** Deletes the imported copy of a key's material at its provider (e.g. to re-import); the local key stays. */
   deleteMaterial(request: DeleteMaterialRequest): Promise<DeleteMaterialReply>;
   renewKey(request: { keyId: string; provider?: string; materialExpiry?: string; out?: string } & OperatorContext): Promise<RenewReply>;

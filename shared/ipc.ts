@@ -45,6 +45,8 @@ export const ALIAS_PATTERN = /^[a-zA-Z0-9:/_-]{1,255}$/;
 const alias = z.string().max(LIMITS.alias).regex(ALIAS_PATTERN);
 /** Replies: the core may hold keys without an alias (imported, restored); bounded, not patterned. */
 const aliasShown = bounded(LIMITS.alias);
+/** A raw Ed25519 public key in base64, as `vault info` shows a vault's ceremony key. */
+const ceremonyPublicKey = z.string().regex(/^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$/, 'not an Ed25519 public key in base64 (44 characters)');
 const path = nonEmpty(LIMITS.path).refine((value) => !value.includes('\0'), 'path contains a NUL byte');
 const id = nonEmpty(LIMITS.id);
 const person = nonEmpty(LIMITS.person);
@@ -499,7 +501,7 @@ export const SERVICE_CHANNELS = {
     z.object({ path, keys: z.number().int().nonnegative(), parametersValidTo: timestamp.nullable(), sha256: sha256Hex }),
   ),
   importBundle: channel(IPC_CHANNEL_IDS.importBundle,
-    z.object({ ...operatorContext, path, provider: providerName.optional() }).strict(),
+    z.object({ ...operatorContext, path, provider: providerName.optional(), trustSigner: ceremonyPublicKey.optional() }).strict(),
     z.object({
       keyId: id,
       provider: providerName,

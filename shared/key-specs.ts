@@ -67,3 +67,12 @@ export const KEY_SPECS: Readonly<Record<KeySpecName, KeySpec>> = Object.freeze({
 export function isKeySpecName(value: string): value is KeySpecName {
   return (KEY_SPEC_NAMES as readonly string[]).includes(value);
 }
+
+/**
+ * What a key id may look like wherever one comes from outside (a bundle, `remote create-key --key`): the
+ * vault makes UUIDs; anything with a path separator, a space or a control character is refused, since
+ * ids end up in file names and in the UI.
+ */
+export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** A KCV as stored: 6 upper-case hex digits; a fingerprint: 64 lower-case hex digits. */
+export const CHECK_VALUE_PATTERNS = Object.freeze({ kcv: /^[0-9A-F]{6}$/, fingerprint: /^[0-9a-f]{64}$/ });

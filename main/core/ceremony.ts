@@ -13,6 +13,7 @@ import { checkOffline } from './offline-check.ts';
 import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
+import { trustedSigners } from './kms/sync/trusted-signers.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
 import { ceremonyKeyExists, ceremonyKeyStatus, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
 import type { CeremonySigner, CoreContext } from './use-cases/context.ts';
@@ -119,9 +120,11 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     wrap: (request, runOptions) => wrapKey(context, request, runOptions),
     wrapAll: (request, runOptions) => wrapRequestFile(context, request, runOptions),
     verifyBundle: async (request) => {
-      // Verifying needs no keychain (the vault's recorded public key is enough) and never creates a key;
-      // with no key to trust, "signed by this vault" is simply not claimed.
-      return verifyBundleFile(request.path, (await trustedCeremonyPublicKey(context, { lenient: true })) ?? undefined);
+      // Verifying needs no keychain (the vault's recorded public key is enough) and never creates a key.
+      // A vault that has a key of its own or trusts another vault's refuses any other signer; with neither,
+      // "signed by this vault" is simply not claimed and the signer is shown for comparison.
+      const own = await trustedCeremonyPublicKey(context, { lenient: true });
+      return verifyBundleFile(request.path, own ?? undefined, trustedSigners(context.vault).map((signer) => signer.publicKey));
     },
     backupVerify: (request, runOptions) => verifyBackups(context, request, runOptions),
     backupRestore: (request) => restoreBackup(context, request),
@@ -212,7 +215,7 @@ async function signCheckpoint(context: CoreContext, seqAtOpen: number, options: 
 }
 
 /** Verifies a bundle and its provider-native files beside it; works with or without a vault. */
-export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Array): Promise<BundleVerifyReply> {
+export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Array, otherTrustedSigners: readonly string[] = []): Promise<BundleVerifyReply> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -220,7 +223,14 @@ export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Arr
     throw new ByokError('FILE_NOT_FOUND', `Cannot read the bundle ${path}. Check the path.`);
   }
   const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(path) });
-  const signerPublicKey = Buffer.from(bundle.signature.publicKey, 'base64');
+  const signedByThisVault = trustedPublicKey !== undefined && equalBytes(Buffer.from(bundle.signature.publicKey, 'base64'), trustedPublicKey);
+  if (!signedByThisVault && (trustedPublicKey !== undefined || otherTrustedSigners.length > 0) && !otherTrustedSigners.includes(bundle.signature.publicKey)) {
+    throw new ByokError(
+      'BUNDLE_SIGNATURE_INVALID',
+      `The bundle is signed by ceremony key ${bundle.signature.publicKey}, which is neither this vault's ceremony key nor one it trusts. Do not import it. If another vault made it, compare that key with the one \`byok vault info\` shows there.`,
+      { signerPublicKey: bundle.signature.publicKey },
+    );
+  }
   return {
     valid: true,
     keyId: bundle.keyId,
@@ -230,7 +240,7 @@ export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Arr
     provider: bundle.provider,
     algorithm: bundle.algorithm,
     signerPublicKey: bundle.signature.publicKey,
-    signedByThisVault: trustedPublicKey ? equalBytes(signerPublicKey, trustedPublicKey) : false,
+    signedByThisVault,
   };
 }
 

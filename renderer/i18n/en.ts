@@ -206,6 +206,8 @@ export const en = {
     import: 'Import a bundle',
     bundle: 'Bundle file (bundle.json)',
     importButton: 'Import',
+    trustSigner: 'Ceremony key to trust (only for the first bundle from an air-gapped vault)',
+    trustSignerHint: 'Copy it from `byok vault info` on the air-gapped machine. Bundles are imported only when signed by this vault or by a ceremony key trusted here.',
     imported: 'Imported into {{remote}}: {{state}}, material expiry {{expiry}}. Proof: {{proof}}',
   },
   expiry: {

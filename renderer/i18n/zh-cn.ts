@@ -201,6 +201,8 @@ export const zhCN: Strings = {
     import: '导入导入包',
     bundle: '导入包文件 (bundle.json)',
     importButton: '导入',
+    trustSigner: '要信任的仪式密钥（仅首次导入离线保险库的导入包时填写）',
+    trustSignerHint: '从离线机器上的 `byok vault info` 复制。只有本保险库或此处已信任的仪式密钥签名的导入包才会被导入。',
     imported: '已导入 {{remote}}：{{state}}，材料到期 {{expiry}}。证明：{{proof}}',
   },
   expiry: {

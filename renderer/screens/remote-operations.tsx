@@ -6,7 +6,7 @@ import type { ProviderSummary, KeySummary } from '../../shared/ceremony-api.ts';
 import { call } from '../api/call.ts';
 import { useAction, useProgress } from '../api/hooks.ts';
 import { ErrorBanner } from '../components/error-banner.tsx';
-import { SelectField } from '../components/field.tsx';
+import { Field, SelectField } from '../components/field.tsx';
 import { PathField } from '../components/path-field.tsx';
 import { ProgressBar } from '../components/progress-bar.tsx';
 import { formatUtc } from '../format.ts';
@@ -19,6 +19,7 @@ export function RemoteOperations({ providers, keys, onChanged }: { providers: Pr
   const [keyId, setKeyId] = useState('');
   const [paramsOut, setParamsOut] = useState('');
   const [bundlePath, setBundlePath] = useState('');
+  const [trustSigner, setTrustSigner] = useState('');
   const chosenProvider = provider || providerOptions[0]?.value || '';
   const chosenKey = keyId || keyOptions[0]?.value || '';
   const [importProgress, resetImportProgress] = useProgress('importBundle');
@@ -31,7 +32,8 @@ export function RemoteOperations({ providers, keys, onChanged }: { providers: Pr
   const params = useAction(() => call('remoteParams', { provider: chosenProvider, keyIds: [chosenKey], out: paramsOut }));
   const importAction = useAction(async () => {
     resetImportProgress();
-    const reply = await call('importBundle', { path: bundlePath, ...(chosenProvider ? { provider: chosenProvider } : {}) });
+    const signer = trustSigner.trim();
+    const reply = await call('importBundle', { path: bundlePath, ...(chosenProvider ? { provider: chosenProvider } : {}), ...(signer ? { trustSigner: signer } : {}) });
     onChanged();
     return reply;
   });
@@ -57,6 +59,7 @@ export function RemoteOperations({ providers, keys, onChanged }: { providers: Pr
 
       <h3>{t('remote.import')}</h3>
       <PathField label={t('remote.bundle')} purpose="bundle-file" value={bundlePath} onChange={setBundlePath} />
+      <Field label={t('remote.trustSigner')} hint={t('remote.trustSignerHint')} value={trustSigner} onChange={(event) => setTrustSigner(event.target.value)} spellCheck={false} autoComplete="off" />
       <button type="button" disabled={importAction.busy || !bundlePath} onClick={() => void importAction.run()}>{t('remote.importButton')}</button>
       {importAction.busy && <ProgressBar progress={importProgress} label={t('remote.import')} cancellable="importBundle" />}
       <ErrorBanner error={importAction.error} />

@@ -13,7 +13,7 @@ import { CEREMONY_KEY_ACCOUNT, loadCeremonyKey, loadOrCreateCeremonyKey, type Ce
 import { equalBytes } from '../secret.ts';
 import type { Vault } from '../vault/index.ts';
 
-interface SignerSources {
+export interface SignerSources {
   vault: Vault;
   audit: AuditLog;
   keychain: Keychain;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { ByokError } from '../../../shared/errors.ts';
-import { KEY_SPEC_NAMES } from '../../../shared/key-specs.ts';
+import { CHECK_VALUE_PATTERNS, KEY_ID_PATTERN, KEY_SPEC_NAMES } from '../../../shared/key-specs.ts';
 import { PROVIDER_IDS, WRAPPING_ALGORITHMS } from '../../../shared/providers.ts';
 import { encodeBase64, parseBase64 } from './base64.ts';
 import type { WrappedMaterial } from './wrap-material.ts';
@@ -30,10 +30,13 @@ const wrappedSingle = z.strictObject({ ciphertext: base64 });
 const wrappedSplit = z.strictObject({ encryptedKeyMaterial: base64, encryptedPrivateKey: base64 });
 
 const bundleFieldsObject = z.strictObject({
-  keyId: z.string().min(1),
+  keyId: z.string().regex(KEY_ID_PATTERN, 'not a key id'),
   alias: z.string().min(1).nullable(),
   spec: z.enum(KEY_SPEC_NAMES),
-  check: z.strictObject({ kind: z.enum(['kcv', 'fingerprint']), value: z.string().min(1) }),
+  check: z.union([
+    z.strictObject({ kind: z.literal('kcv'), value: z.string().regex(CHECK_VALUE_PATTERNS.kcv, 'not a KCV (6 upper-case hex digits)') }),
+    z.strictObject({ kind: z.literal('fingerprint'), value: z.string().regex(CHECK_VALUE_PATTERNS.fingerprint, 'not a fingerprint (64 lower-case hex digits)') }),
+  ]),
   provider: z.enum(PROVIDER_IDS),
   remoteKeyId: z.string().min(1).nullable(),
   algorithm: z.enum(WRAPPING_ALGORITHMS),

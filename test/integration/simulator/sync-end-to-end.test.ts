@@ -1,8 +1,10 @@
 // End to end against the loopback KMS simulator, through the real ceremony service, the real adapters
 // (the official AWS SDK for AWS), real files and the vault: create → params → wrap → import → Enabled;
 // expiry → PendingImport found by sync → renewal re-imports the same material → Enabled; refusals.
-import { mkdir } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createBundle, ed25519Signer, type BundleInput } from '../../../main/core/wrap/bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isoUtc } from '../../../main/core/clock.ts';
 import { addProvider, paramsFileFor, startWorld, type SimWorld } from './sync-support.ts';
@@ -128,5 +130,27 @@ describe('connected mode against the simulator (Huawei, asymmetric)', () => {
     world.sim.clock.advance(400 * DAY_MS);
     const later = await service.sync({});
     expect(later).toMatchObject({ expired: [], drifted: [], expiring: [] });
+  });
+});
+
+describe('sync pushes only the bundles this vault wrote', () => {
+  it('refuses a recorded bundle whose file was replaced, even by a validly signed one, and pushes the original', async () => {
+    const service = await world.open('swap-vault');
+    await addProvider(service, world, 'aws');
+    const [key] = (await service.generateKeys({ spec: 'AES_256', alias: 'swapped' })).keys;
+    await service.remoteCreateKey({ provider: 'aws', keyId: key!.id });
+    const bundle = await wrapFor(service, key!.id, 'aws', 'swap');
+    const genuine = await readFile(bundle);
+    // Same fields, signed by a stranger's key, at the path the vault recorded.
+    const { format: _format, version: _version, signature: _signature, ...fields } = JSON.parse(genuine.toString('utf8'));
+    await writeFile(bundle, createBundle(fields as BundleInput, ed25519Signer(generateKeyPairSync('ed25519').privateKey)));
+
+    const refused = await service.sync({});
+    expect(refused.imported).toEqual([]);
+    expect(refused.failedJobs).toContainEqual({ id: `bundle:${bundle}`, reason: expect.stringMatching(/^BUNDLE_INVALID: .*SHA-256 differs/) });
+    expect((await world.state()).keys.filter((entry) => entry.everImported === true && String(entry.alias).includes(key!.id))).toEqual([]);
+
+    await writeFile(bundle, genuine);
+    expect((await service.sync({})).imported).toEqual([key!.id]);
   });
 });

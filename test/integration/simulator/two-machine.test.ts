@@ -2,8 +2,10 @@
 // keychain namespace); the connected vault creates the remote key and writes a request file; the
 // air-gapped vault wraps from it; the connected vault imports the bundle. When the material expires,
 // the connected vault (which holds no backup) writes a renewal request, and the round trip repeats.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { createBundle, ed25519Signer, type BundleInput } from '../../../main/core/wrap/bundle.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { isoUtc } from '../../../main/core/clock.ts';
 import { memoryKeychain } from '../../../main/core/backup/index.ts';
@@ -41,8 +43,15 @@ it.each(['tencent', 'aws'] as const)('carries parameters and bundles between an 
     return reply.files.find((file) => file.name === 'bundle.json')!.path;
   };
 
-  const imported = await online.importBundle({ path: await wrapOnAirGapped(request, 'first') });
+  // The connected vault imports only bundles signed by a ceremony key it trusts: the air-gapped vault's
+  // key, as that vault's `vault info` shows it, is given once.
+  const firstBundle = await wrapOnAirGapped(request, 'first');
+  await expect(online.importBundle({ path: firstBundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID', message: expect.stringContaining('--trust-signer') });
+  const airGappedKey = (await airGapped.vaultInfo()).ceremonyPublicKey!;
+  const imported = await online.importBundle({ path: firstBundle, trustSigner: airGappedKey });
   expect(imported).toMatchObject({ keyId: key!.id, remoteKeyId: created.remoteKeyId, state: 'Enabled' });
+  const history = (await online.keyHistory(key!.id)).events;
+  expect(history.some((event) => event.type === 'kms.import' && event.summary.includes('action=signer-trusted') && event.summary.includes(airGappedKey))).toBe(true);
   // The connected vault learned the key's check value from the signed bundle.
   expect((await online.listKeys()).keys.find((entry) => entry.id === key!.id)!.check).toEqual(key!.check);
 
@@ -54,6 +63,7 @@ it.each(['tencent', 'aws'] as const)('carries parameters and bundles between an 
   // A second sync in the same cycle does not write another request while the first one's parameters hold.
   expect((await online.sync({})).renewalRequests).toEqual([]);
 
+  // Trusted once, trusted for later bundles of that vault.
   const renewed = await online.importBundle({ path: await wrapOnAirGapped(sync.renewalRequests[0]!, 'renewal') });
   expect(renewed).toMatchObject({ state: 'Enabled' });
   const after = await online.sync({});
@@ -75,6 +85,60 @@ it('refuses a bundle whose check value is not the one read at the air-gapped mac
   await mkdir(outDir, { recursive: true });
   const wrapped = await airGapped.wrap({ keyId: key!.id, paramsPath: request, outDir });
   const bundle = wrapped.files.find((file) => file.name === 'bundle.json')!.path;
-  await expect(online.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
+  const trustSigner = (await airGapped.vaultInfo()).ceremonyPublicKey!;
+  await expect(online.importBundle({ path: bundle, trustSigner })).rejects.toMatchObject({ code: 'BUNDLE_INVALID' });
   expect((await world.state()).keys.filter((entry) => entry.everImported === true && String(entry.alias).includes(key!.id))).toEqual([]);
+});
+
+/** The same bundle fields (and provider files) signed by a key nobody trusts: what a file swap on the way would bring. */
+async function resignedByStranger(bundlePath: string, outDir: string): Promise<string> {
+  await cp(dirname(bundlePath), outDir, { recursive: true });
+  const { format: _format, version: _version, signature: _signature, ...fields } = JSON.parse(await readFile(bundlePath, 'utf8'));
+  const forged = join(outDir, 'bundle.json');
+  await writeFile(forged, createBundle(fields as BundleInput, ed25519Signer(generateKeyPairSync('ed25519').privateKey)));
+  return forged;
+}
+
+it('imports no bundle signed by a ceremony key it does not trust, before or after trusting the real one', async () => {
+  const airGapped = await world.open('air-gapped-signer', memoryKeychain());
+  const online = await world.open('online-signer', memoryKeychain());
+  await addProvider(online, world, 'aws');
+  const [key] = (await airGapped.generateKeys({ spec: 'AES_256', alias: 'signed' })).keys;
+  await online.remoteCreateKey({ provider: 'aws', keyId: key!.id, spec: 'AES_256', check: key!.check.value } as Parameters<typeof online.remoteCreateKey>[0]);
+  const request = join(world.dir, 'signer-request.json');
+  await online.remoteParams({ provider: 'aws', keyIds: [key!.id], out: request });
+  const outDir = join(world.dir, 'signer-out');
+  await mkdir(outDir, { recursive: true });
+  const genuine = (await airGapped.wrap({ keyId: key!.id, paramsPath: request, outDir })).files.find((file) => file.name === 'bundle.json')!.path;
+  const forged = await resignedByStranger(genuine, join(world.dir, 'signer-forged'));
+  const forgedSigner = JSON.parse(await readFile(forged, 'utf8')).signature.publicKey as string;
+  const airGappedKey = (await airGapped.vaultInfo()).ceremonyPublicKey!;
+  const importedAtSim = async () => (await world.state()).keys.filter((entry) => entry.everImported === true && String(entry.alias).includes(key!.id));
+
+  // The forgery verifies on its own terms (a valid signature by its own key), and is still refused.
+  await expect(online.verifyBundle({ path: forged })).resolves.toMatchObject({ valid: true, signedByThisVault: false });
+  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID', message: expect.stringContaining(forgedSigner) });
+  // Trusting one key while presenting a bundle signed by another trusts nothing.
+  await expect(online.importBundle({ path: forged, trustSigner: airGappedKey })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  expect(await importedAtSim()).toEqual([]);
+
+  await expect(online.importBundle({ path: genuine, trustSigner: airGappedKey })).resolves.toMatchObject({ state: 'Enabled' });
+  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  // Once the vault trusts a signer, `bundle verify` refuses every other one, here and at the vault that signed.
+  await expect(online.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(online.verifyBundle({ path: genuine })).resolves.toMatchObject({ valid: true, signedByThisVault: false, signerPublicKey: airGappedKey });
+  await expect(airGapped.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(airGapped.verifyBundle({ path: genuine })).resolves.toMatchObject({ valid: true, signedByThisVault: true });
+  expect(await importedAtSim()).toHaveLength(1);
+});
+
+it('refuses a key id that could not have come from a vault before creating anything at the KMS', async () => {
+  const online = await world.open('online-bad-id', memoryKeychain());
+  await addProvider(online, world, 'aws');
+  const keysBefore = (await world.state()).keys.length;
+  for (const keyId of ['../../../tmp/x', 'key 1', 'key\u0007']) {
+    await expect(online.remoteCreateKey({ provider: 'aws', keyId, spec: 'AES_256', check: 'A1B2C3' } as Parameters<typeof online.remoteCreateKey>[0])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  }
+  expect((await world.state()).keys).toHaveLength(keysBefore);
+  expect((await online.listKeys()).keys).toEqual([]);
 });

@@ -13,6 +13,8 @@ import { readNotes } from './binding-notes.ts';
 import { idempotencyKeys, type FetchParamsPayload } from './job-payloads.ts';
 import { jobError, placeholderKey, refuseExisting, requireKey, sha256Hex, stateOf, type OperationServices } from './operation-support.ts';
 import { preferredAlgorithm, renewalExpiry } from './renewal-policy.ts';
+import { checkBundleSigner } from './trusted-signers.ts';
+import { operatorFields } from '../../use-cases/validation.ts';
 import { fetchEntry, importJobFromBundle } from './sync-run.ts';
 
 export function importOperations(services: OperationServices) {
@@ -20,7 +22,7 @@ export function importOperations(services: OperationServices) {
   const { vault, audit, clock } = context;
 
   return {
-    async importBundle(request: { path: string; provider?: string } & OperatorContext, runOptions?: RunOptions): Promise<ImportBundleReply> {
+    async importBundle(request: { path: string; provider?: string; trustSigner?: string } & OperatorContext, runOptions?: RunOptions): Promise<ImportBundleReply> {
       let bytes: Uint8Array;
       try {
         bytes = await readFile(request.path);
@@ -28,6 +30,7 @@ export function importOperations(services: OperationServices) {
         throw new ByokError('FILE_NOT_FOUND', `Cannot read the bundle ${request.path}. Check the path.`);
       }
       const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(request.path) });
+      const signerTrust = await checkBundleSigner(context, bundle.signature.publicKey, { ...(request.trustSigner !== undefined ? { trustSigner: request.trustSigner } : {}), at: isoUtc(clock.now()) });
       if (bundle.remoteKeyId === null) throw new ByokError('BUNDLE_INVALID', 'The bundle names no remote key: it was wrapped with parameters saved for offline use. Wrap with a request file from `byok remote params`.');
       const candidates = (request.provider ? [connections.record(request.provider)] : vault.providers.list()).filter((record) => record.type === bundle.provider);
       const bound = candidates.filter((record) => vault.bindings.list({ keyId: bundle.keyId, provider: record.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId));
@@ -44,6 +47,10 @@ export function importOperations(services: OperationServices) {
       }
       if (!vault.bindings.list({ keyId: bundle.keyId, provider: provider.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId)) {
         vault.bindings.upsert({ keyId: bundle.keyId, provider: provider.name, region: provider.region ?? '', remoteKeyId: bundle.remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: null });
+      }
+      if (signerTrust === 'trusted-now') {
+        // Before the save that makes the trust durable: the log then never lacks a decision the vault holds.
+        await audit.append({ type: 'kms.import', ...operatorFields(request), data: { action: 'signer-trusted', signerPublicKey: bundle.signature.publicKey, keyId: bundle.keyId, bundleSha256: sha256Hex(bytes) } });
       }
       const queued = vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, sha256Hex(bytes)));
       // Importing the same bundle again is an explicit retry of a job that failed (the key may have been

@@ -1,7 +1,7 @@
 // byok remote create-key | params | delete-material: the KMS side of a key before and after import.
 import type { OperatorContext, RemoteCreateKeyReply, RemoteCreateKeyRequest, RemoteParamsReply, RemoteParamsRequest, RemoteState } from '../../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../../shared/errors.ts';
-import { KEY_SPECS, type KeySpecName } from '../../../../shared/key-specs.ts';
+import { KEY_ID_PATTERN, KEY_SPECS, type KeySpecName } from '../../../../shared/key-specs.ts';
 import type { KeyRecord } from '../../vault/index.ts';
 import { isWrappingAlgorithm, type ProviderId } from '../../../../shared/providers.ts';
 import { isoUtc } from '../../clock.ts';
@@ -34,6 +34,7 @@ export function remoteOperations(services: OperationServices) {
     if (!spec || !(spec in KEY_SPECS) || !check) {
       throw new ByokError('KEY_NOT_FOUND', `No key ${request.keyId} in this vault. On the connected machine of a two-machine ceremony, pass the key's spec (--spec) and its KCV or fingerprint (--check) as read at the air-gapped machine.`);
     }
+    if (!KEY_ID_PATTERN.test(request.keyId)) throw new ByokError('INVALID_ARGUMENT', 'That is not a key id (letters, digits, ".", "_" and "-" only); copy the id `byok keys list` shows on the air-gapped machine.');
     const kind = KEY_SPECS[spec].kind === 'symmetric' ? 'kcv' : 'fingerprint';
     const value = check.trim();
     if (!(kind === 'kcv' ? /^[0-9A-Fa-f]{6}$/ : /^[0-9A-Fa-f]{64}$/).test(value)) {

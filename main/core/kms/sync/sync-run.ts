@@ -22,6 +22,8 @@ import { isBlocking, withRetries } from './retry.ts';
 import { classify } from './state-findings.ts';
 import { runPool, type RunResult, type SyncEngine } from './sync-engine.ts';
 import { wrappedDigest } from './wrap-for-import.ts';
+import { sha256Hex } from './operation-support.ts';
+import { checkBundleSigner } from './trusted-signers.ts';
 import { PROVIDERS, type ProviderId } from '../../../../shared/providers.ts';
 
 const DAY_MS = 86_400_000;
@@ -66,7 +68,10 @@ export async function queuePendingBundles(services: SyncServices, provider: Prov
       }
       let bundle: ReturnType<typeof verifyBundle>['bundle'];
       try {
+        // The file must still be the one this vault wrote and recorded, signed by a key trusted here.
+        if (sha256Hex(bytes) !== candidate.sha256) throw new ByokError('BUNDLE_INVALID', `${candidate.path} is not the bundle this vault wrote there (its SHA-256 differs); it is not imported. Wrap the key again.`);
         ({ bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) }));
+        await checkBundleSigner(services.core, bundle.signature.publicKey, { at: isoUtc(clock.now()) });
       } catch (error) {
         // A damaged or altered bundle is never imported; it is reported and the next candidate tried.
         problems.push({ id: `bundle:${candidate.path}`, reason: isByokError(error) ? `${error.code}: ${error.message}` : 'BUNDLE_INVALID: the bundle could not be verified.' });

@@ -124,4 +124,23 @@ describe('bundle', () => {
   it('refuses to create a bundle with a file name that has a folder in it', () => {
     expect(() => createBundle({ ...fields, files: [{ name: '../x', sha256: sha256(material) }] }, signer)).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
   });
+
+  // The key id becomes part of file names and the check value is shown and compared: a signed bundle with
+  // anything else in them is refused, however valid its signature.
+  it.each([
+    ['a key id with a folder in it', { keyId: '../../../../tmp/x' }],
+    ['a key id with a space', { keyId: 'key 1' }],
+    ['a KCV that is not 6 upper-case hex digits', { check: { kind: 'kcv', value: 'not hex <b>' } }],
+    ['a lower-case KCV', { check: { kind: 'kcv', value: 'a1b2c3' } }],
+    ['a fingerprint that is not 64 lower-case hex digits', { check: { kind: 'fingerprint', value: 'AB'.repeat(32) } }],
+  ] as const)('refuses %s, when creating and when verifying', (_name, change) => {
+    const changed = { ...fields, ...change } as BundleFields;
+    expect(() => createBundle(changed, signer)).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
+    // A bundle made by hand with the same fields, signed properly, still does not verify.
+    const good = JSON.parse(new TextDecoder().decode(bytes));
+    const { signature: _signature, ...unsigned } = { ...good, ...change };
+    const signature = { alg: 'Ed25519', publicKey: Buffer.from(signer.publicKey).toString('base64'), value: Buffer.from(signer.sign(canonicalJson(unsigned))).toString('base64') };
+    const forged = new TextEncoder().encode(`${JSON.stringify({ ...good, ...change, signature }, null, 2)}\n`);
+    expect(() => verifyBundle(forged)).toThrow(expect.objectContaining({ code: 'BUNDLE_INVALID' }));
+  });
 });

@@ -1,0 +1,66 @@
+// Which ceremony keys may sign the bundles this vault imports into a KMS.
+//
+// A KMS binds a key to the first material imported into it, forever. The bundle's signature is the only
+// link between the wrapped material and the ceremony that made it: its check value is a claim the
+// connected machine cannot test against the ciphertext (no KMS returns a check value). So a bundle is
+// imported only when it is signed by this vault's own ceremony key, or by a key the operator trusted
+// explicitly: read from the air-gapped vault (`byok vault info`) and given once with `--trust-signer`.
+// A bundle that merely carries a valid signature by its own, unknown key is refused: anyone who can swap
+// files on the way could otherwise bind the remote key to material they know.
+import { ByokError } from '../../../../shared/errors.ts';
+import { trustedCeremonyPublicKey, type SignerSources } from '../../use-cases/ceremony-signer.ts';
+import type { Vault } from '../../vault/index.ts';
+
+const META_KEY = 'import.trusted_signers';
+
+export interface TrustedSigner {
+  /** Raw Ed25519 public key, base64, exactly as `byok vault info` and `byok bundle verify` print it. */
+  publicKey: string;
+  trustedAt: string;
+}
+
+export function trustedSigners(vault: Vault): TrustedSigner[] {
+  const text = vault.meta.get(META_KEY);
+  if (text === undefined) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || !parsed.every((entry) => typeof entry?.publicKey === 'string' && typeof entry?.trustedAt === 'string')) {
+    throw new ByokError('VAULT_CORRUPT', 'The list of trusted ceremony keys in this vault is damaged; no bundle can be imported until it is repaired (restore vault.db from a copy).');
+  }
+  return parsed as TrustedSigner[];
+}
+
+/** How the signer of a bundle came to be trusted. */
+export type SignerTrust = 'this-vault' | 'trusted' | 'trusted-now';
+
+/**
+ * Refuses a bundle signer that is neither this vault's ceremony key nor trusted here. `trustSigner` (the
+ * operator's copy of the air-gapped vault's key) trusts the signer from now on when it is exactly the
+ * bundle's key; the caller saves the vault (and records the decision in the audit log).
+ */
+export async function checkBundleSigner(sources: SignerSources, signerPublicKey: string, options: { trustSigner?: string; at: string }): Promise<SignerTrust> {
+  const own = await trustedCeremonyPublicKey(sources, { lenient: true });
+  if (own !== null && Buffer.from(own).toString('base64') === signerPublicKey) return 'this-vault';
+  const signers = trustedSigners(sources.vault);
+  if (signers.some((signer) => signer.publicKey === signerPublicKey)) return 'trusted';
+  if (options.trustSigner === undefined) {
+    throw new ByokError(
+      'BUNDLE_SIGNATURE_INVALID',
+      `The bundle is signed by ceremony key ${signerPublicKey}, which this vault does not trust, so it was not imported. On the air-gapped machine run \`byok vault info\`: if its ceremony key is exactly this one, import again with --trust-signer ${signerPublicKey} (once; later bundles from that vault are trusted). If it differs, the bundle was not made by your ceremony: do not import it.`,
+      { signerPublicKey },
+    );
+  }
+  if (options.trustSigner.trim() !== signerPublicKey) {
+    throw new ByokError(
+      'BUNDLE_SIGNATURE_INVALID',
+      `The bundle is signed by ceremony key ${signerPublicKey}, not by the key given with --trust-signer. Nothing was imported or trusted. Compare the key \`byok vault info\` shows on the air-gapped machine with the bundle's.`,
+      { signerPublicKey },
+    );
+  }
+  sources.vault.meta.set(META_KEY, JSON.stringify([...signers, { publicKey: signerPublicKey, trustedAt: options.at }]));
+  return 'trusted-now';
+}
