@@ -1,4 +1,5 @@
 import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdapter } from '../../../main/core/kms/index.ts';
 import type { KmsAdapter } from '../../../main/core/kms/index.ts';
@@ -160,5 +161,35 @@ describe('AWS adapter against the simulator (official @aws-sdk/client-kms)', () 
   it('maps an unknown key to KMS_NOT_FOUND', async () => {
     const error = await rejection(aws.describeKey('arn:aws:kms:eu-west-1:111122223333:key/00000000-0000-4000-8000-000000000000'));
     expect(error.code).toBe('KMS_NOT_FOUND');
+  });
+});
+
+describe('AWS adapter endpoint', () => {
+  it('ignores AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_KMS: requests go only where the connection says', async () => {
+    const connections: string[] = [];
+    const trap = createServer((socket) => {
+      connections.push(String(socket.remoteAddress));
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => trap.listen(0, '127.0.0.1', resolve));
+    const trapUrl = `http://127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const saved = { general: process.env.AWS_ENDPOINT_URL, kms: process.env.AWS_ENDPOINT_URL_KMS };
+    process.env.AWS_ENDPOINT_URL = trapUrl;
+    process.env.AWS_ENDPOINT_URL_KMS = trapUrl;
+    try {
+      // No endpoint on the connection: the public AWS endpoint, unreachable from this machine.
+      const unconfigured = createAdapter({ type: 'aws', region: 'eu-west-1' }, { accessKeyId: CREDENTIALS.aws.accessKeyId, secret: CREDENTIALS.aws.secretAccessKey }, { timeoutMs: 2_000 });
+      await expect(unconfigured.describeKey('arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab')).rejects.toMatchObject({ code: expect.stringMatching(/^KMS_/) });
+      // The connection's own endpoint is still used.
+      const remoteKeyId = await pendingKey();
+      await expect(aws.describeKey(remoteKeyId)).resolves.toMatchObject({ state: 'PendingImport' });
+      expect(connections).toEqual([]);
+    } finally {
+      for (const [name, value] of [['AWS_ENDPOINT_URL', saved.general], ['AWS_ENDPOINT_URL_KMS', saved.kms]] as const) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      await new Promise((resolve) => trap.close(resolve));
+    }
   });
 });

@@ -55,6 +55,9 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
   const client = new KMSClient({
     region: config.region,
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // Only the endpoint the user configured on this connection (checked to be https or loopback), never
+    // one from AWS_ENDPOINT_URL* or ~/.aws/config: signed requests carry import tokens and wrapped material.
+    ignoreConfiguredEndpointUrls: true,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secret, ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}) },
     maxAttempts: 1,
     requestHandler: { requestTimeout: timeoutMs, connectionTimeout: timeoutMs, throwOnRequestTimeout: true },
