@@ -15,6 +15,7 @@ import type { KeyRecord } from '../vault/index.ts';
 import { aliasesFor, generateKeys, type GenerateOptions, type WrapTarget } from './generate-keys.ts';
 import { requireKey } from './key-queries.ts';
 import { recordRefusal } from './refusals.ts';
+import { refuseRemoteKeyOfAnotherKey } from './remote-key-owner.ts';
 import { paramsLoadedEvent, readProviderResponseFile, refuseExistingOutputs, writeWrappedOutputs, type PreparedWrap } from './wrap-key.ts';
 
 /** The checked wrap of a run's keys: nothing about it depends on material. */
@@ -34,6 +35,14 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
   try {
     if (!isKeySpecName(request.spec)) throw new ByokError('KEY_SPEC_INVALID', `Unknown key spec "${String(request.spec)}".`);
     const params = await readProviderResponseFile(wrap.paramsPath, wrap.algorithm);
+    if (params.remoteKeyId !== null && (request.count ?? 1) > 1) {
+      throw new ByokError(
+        'PARAMS_KEY_MISMATCH',
+        `These ${params.provider} parameters are for one remote key (${params.remoteKeyId}), which takes one material forever; they cannot serve ${request.count} new keys. Generate the keys, create a remote key for each and wrap with \`byok remote params\` + \`byok wrap --params REQUEST_FILE\`.`,
+        { remoteKeyId: params.remoteKeyId },
+      );
+    }
+    refuseRemoteKeyOfAnotherKey(context.vault, { keyId: null, providerType: params.provider, remoteKeyId: params.remoteKeyId });
     const now = context.clock.now();
     const { algorithm, warnings } = checkWrapRequest({ params, spec: request.spec, ...(wrap.algorithm ? { algorithm: wrap.algorithm } : {}), now });
     const materialExpiry = parseMaterialExpiry(wrap.materialExpiry, params.provider, now, request.spec);

@@ -27,6 +27,7 @@ import { requireKey } from './key-queries.ts';
 import { operatorFields } from './validation.ts';
 import { recordRefusal } from './refusals.ts';
 import { sha256Hex } from './hashing.ts';
+import { refuseMislabelledEntry, refuseRemoteKeyOfAnotherKey, refuseSharedRemoteKeys } from './remote-key-owner.ts';
 
 const BUNDLE_FILE = 'bundle.json';
 /** A provider's response is a few kilobytes; a request file for 10,000 keys is a few tens of megabytes. */
@@ -41,7 +42,10 @@ export async function readParamsFile(path: string, algorithm?: WrappingAlgorithm
   const requestFile = parseRequestFile(text);
   if (requestFile) {
     if (!keyId) throw new ByokError('INVALID_ARGUMENT', `${basename(path)} is a request file for ${requestFile.entries.length} key(s); name the key with --key, or wrap them all with \`byok wrap --params ${basename(path)} --out DIR\` without --key.`);
-    return parseImportParameters(requestEntryFor(requestFile, keyId).responseText, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
+    const entry = requestEntryFor(requestFile, keyId);
+    const params = parseImportParameters(entry.responseText, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
+    refuseMislabelledEntry(entry, params);
+    return params;
   }
   return parseImportParameters(text, { fileName: basename(path), ...(algorithm ? { algorithm } : {}) });
 }
@@ -112,6 +116,7 @@ export async function prepareWrap(
   const now = context.clock.now();
   try {
     const { params } = request;
+    refuseRemoteKeyOfAnotherKey(context.vault, { keyId: record.id, providerType: params.provider, remoteKeyId: params.remoteKeyId });
     const { algorithm, warnings } = checkWrapRequest({ params, spec: record.spec, ...(request.algorithm ? { algorithm: request.algorithm } : {}), now });
     const materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
     const layout = outputLayout(params.provider, record.spec);
@@ -277,8 +282,10 @@ export async function wrapRequestFile(context: CoreContext, request: WrapAllRequ
   for (const item of requestFile.entries) {
     const record = requireKey(context, item.keyId);
     const params = parseImportParameters(item.responseText, { fileName: basename(request.paramsPath), ...(request.algorithm ? { algorithm: request.algorithm } : {}) });
+    refuseMislabelledEntry(item, params);
     prepared.push(await prepareWrap(context, { ...request, keyId: record.id, params, paramsFile: request.paramsPath, outDir: join(request.outDir, record.alias ?? record.id) }));
   }
+  refuseSharedRemoteKeys(prepared.map((entry) => ({ keyId: entry.record.id, providerType: entry.params.provider, remoteKeyId: entry.params.remoteKeyId })));
   await context.audit.appendMany(prepared.map((entry) => paramsLoadedEvent(entry, request)));
   await context.signer(); // refused before any backup is read when the ceremony key is missing or another
   options.onProgress?.({ operation: 'wrap', done: 0, total: prepared.length, message: 'reading the keychain backups' });

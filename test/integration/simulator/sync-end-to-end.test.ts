@@ -2,7 +2,7 @@
 // (the official AWS SDK for AWS), real files and the vault: create → params → wrap → import → Enabled;
 // expiry → PendingImport found by sync → renewal re-imports the same material → Enabled; refusals.
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createBundle, ed25519Signer, type BundleInput } from '../../../main/core/wrap/bundle.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,9 +69,13 @@ describe('connected mode against the simulator (AWS)', () => {
 
     // Deleting the material on purpose: PendingImport, and sync does not call it expired.
     await expect(service.deleteMaterial({ keyId: key!.id })).resolves.toMatchObject({ state: 'PendingImport' });
-    // Other material for the (now empty) remote key: refused by the KMS's same-material rule.
-    const wrong = await wrapFor(service, other!.id, 'aws', 'wrong', { remoteKeyOf: key!.id, materialExpiry: isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS)) });
-    await expect(service.importBundle({ path: wrong })).rejects.toMatchObject({ code: 'KMS_MATERIAL_MISMATCH' });
+    // Another key wrapped under parameters for this (now empty) remote key is refused before any material
+    // is read: the remote key belongs to `key` (the KMS would bind it to whichever material came first).
+    await expect(wrapFor(service, other!.id, 'aws', 'wrong', { remoteKeyOf: key!.id, materialExpiry: isoUtc(new Date(world.clock.now().getTime() + 30 * DAY_MS)) })).rejects.toMatchObject({
+      code: 'PARAMS_KEY_MISMATCH',
+      message: expect.stringContaining(key!.id),
+    });
+    expect(await readdir(join(world.dir, 'wrong-out'))).toEqual([]);
 
     const afterDelete = await service.sync({});
     expect(afterDelete.expired).toEqual([]);

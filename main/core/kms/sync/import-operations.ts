@@ -15,6 +15,7 @@ import { jobError, placeholderKey, refuseExisting, requireKey, sha256Hex, stateO
 import { preferredAlgorithm, renewalExpiry } from './renewal-policy.ts';
 import { checkBundleSigner } from './trusted-signers.ts';
 import { operatorFields } from '../../use-cases/validation.ts';
+import { refuseRemoteKeyOfAnotherKey } from '../../use-cases/remote-key-owner.ts';
 import { fetchEntry, importJobFromBundle } from './sync-run.ts';
 
 export function importOperations(services: OperationServices) {
@@ -37,6 +38,7 @@ export function importOperations(services: OperationServices) {
       const provider = bound[0] ?? (candidates.length === 1 ? candidates[0] : undefined);
       if (!provider) throw new ByokError('PROVIDER_NOT_FOUND', `No single connected ${bundle.provider} provider holds remote key ${bundle.remoteKeyId}; name one with --provider.`);
 
+      refuseRemoteKeyOfAnotherKey(vault, { keyId: bundle.keyId, providerType: bundle.provider, remoteKeyId: bundle.remoteKeyId });
       // A key this vault knows only by id (two-machine flow) is recorded from the signed bundle; a key it
       // knows must be the bundle's key: same spec, same check value.
       const known = vault.keys.get(bundle.keyId);

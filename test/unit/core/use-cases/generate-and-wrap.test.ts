@@ -87,16 +87,17 @@ describe('generateKeys with a wrap target', () => {
     const ctx = await open(keychain);
     await ctx.signer();
     const paramsPath = join(dir!, 'job.json');
-    writeFileSync(paramsPath, providerParamsFile({ provider: 'aws', publicDer: target.wrappingPublicKeySpki, validTo: new Date(Date.now() + 6 * 3_600_000) }));
+    // One Azure key-exchange key wraps many keys (parameters for one AWS remote key would be refused).
+    writeFileSync(paramsPath, providerParamsFile({ provider: 'azure', publicDer: target.wrappingPublicKeySpki, validTo: new Date(Date.now() + 6 * 3_600_000) }));
     // The first batch's keychain write goes through; the second batch's fails.
     keychain.plan({ failAfter: 1, counting: ['set'] });
     const out = join(dir!, 'out');
     const saved: string[] = [];
-    const attempt = generateAndWrapKeys(ctx, { spec: 'AES_256', alias: 'b', count: 6, wrap: { paramsPath, algorithm: 'RSAES_OAEP_SHA_256', outDir: out } }, { batchSize: 3, onSaved: (keys) => saved.push(...keys.map((key) => key.id)) });
+    const attempt = generateAndWrapKeys(ctx, { spec: 'AES_256', alias: 'b', count: 6, wrap: { paramsPath, outDir: out } }, { batchSize: 3, onSaved: (keys) => saved.push(...keys.map((key) => key.id)) });
     await expect(attempt).rejects.toMatchObject({ code: 'KEYCHAIN_UNAVAILABLE' });
     expect(saved).toHaveLength(3);
     expect(readdirSync(out).sort()).toEqual(['b-1', 'b-2', 'b-3']);
-    for (const alias of ['b-1', 'b-2', 'b-3']) expect(readdirSync(join(out, alias)).sort()).toEqual(['EncryptedKeyMaterial.bin', 'ImportToken.bin', 'bundle.json']);
+    for (const alias of ['b-1', 'b-2', 'b-3']) expect(readdirSync(join(out, alias)).sort()).toEqual([`${alias}.byok`, 'bundle.json']);
     expect(ctx.vault.bundles.list()).toHaveLength(3);
     expect(ctx.audit.list().filter((event) => event.type === 'bundle.written')).toHaveLength(3);
   });
