@@ -35,6 +35,9 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
   try {
     if (!isKeySpecName(request.spec)) throw new ByokError('KEY_SPEC_INVALID', `Unknown key spec "${String(request.spec)}".`);
     const params = await readProviderResponseFile(wrap.paramsPath, wrap.algorithm);
+    const now = context.clock.now();
+    const { algorithm, warnings } = checkWrapRequest({ params, spec: request.spec, ...(wrap.algorithm ? { algorithm: wrap.algorithm } : {}), now });
+    const materialExpiry = parseMaterialExpiry(wrap.materialExpiry, params.provider, now, request.spec);
     if (params.remoteKeyId !== null && (request.count ?? 1) > 1) {
       throw new ByokError(
         'PARAMS_KEY_MISMATCH',
@@ -43,9 +46,6 @@ export async function prepareNewKeysWrap(context: CoreContext, request: Generate
       );
     }
     refuseRemoteKeyOfAnotherKey(context.vault, { keyId: null, providerType: params.provider, remoteKeyId: params.remoteKeyId });
-    const now = context.clock.now();
-    const { algorithm, warnings } = checkWrapRequest({ params, spec: request.spec, ...(wrap.algorithm ? { algorithm: wrap.algorithm } : {}), now });
-    const materialExpiry = parseMaterialExpiry(wrap.materialExpiry, params.provider, now, request.spec);
     const layout = outputLayout(params.provider, request.spec);
     const aliases = aliasesFor(request.alias, request.count ?? 1);
     const outDirs = new Map(aliases.map((alias) => [alias, join(wrap.outDir, alias)]));

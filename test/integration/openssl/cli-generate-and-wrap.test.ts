@@ -82,9 +82,12 @@ describe('keys generate --wrap-params', () => {
     writeFileSync(valid, providerParamsFile({ provider: 'aws', publicDer, validTo: new Date(Date.now() + 6 * HOURS) }));
     const requestFile = join(work.path, 'request.json');
     writeFileSync(requestFile, encodeRequestFile([{ keyId: '0b7a2f0e-1c55-4d8e-9f1a-2b3c4d5e6f70', provider: 'aws', providerName: 'aws-prod', remoteKeyId: 'k', responseText: readFileSync(valid, 'utf8') }]));
+    // One provider response for many new keys: an Azure key-exchange key (AWS parameters name one remote key).
+    const azure = join(work.path, 'azure-kek.json');
+    writeFileSync(azure, providerParamsFile({ provider: 'azure', publicDer, validTo: new Date(Date.now() + 6 * HOURS) }));
     const taken = join(work.path, 'out-taken');
     mkdirSync(join(taken, 'bulk-2'), { recursive: true });
-    writeFileSync(join(taken, 'bulk-2', 'EncryptedKeyMaterial.bin'), 'already here');
+    writeFileSync(join(taken, 'bulk-2', 'bulk-2.byok'), 'already here');
     const fileAsFolder = join(work.path, 'out-file');
     mkdirSync(fileAsFolder);
     writeFileSync(join(fileAsFolder, 'bulk-3'), 'a file where a folder would go');
@@ -92,10 +95,11 @@ describe('keys generate --wrap-params', () => {
     const attempts: Array<{ args: string[]; code: string; mentions: RegExp }> = [
       { args: ['--wrap-params', expired, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', join(work.path, 'o1')], code: 'PARAMS_EXPIRED', mentions: /expired/i },
       { args: ['--wrap-params', requestFile, '--out', join(work.path, 'o2')], code: 'INVALID_ARGUMENT', mentions: /request file/ },
-      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', taken], code: 'OUTPUT_EXISTS', mentions: /EncryptedKeyMaterial\.bin/ },
+      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', join(work.path, 'o5')], code: 'PARAMS_KEY_MISMATCH', mentions: /one remote key/ },
+      { args: ['--wrap-params', azure, '--out', taken], code: 'OUTPUT_EXISTS', mentions: /bulk-2\.byok/ },
       { args: ['--wrap-params', valid, '--algorithm', 'RSAES_PKCS1_V1_5', '--out', join(work.path, 'o3')], code: 'ALGORITHM_NOT_ACCEPTED', mentions: /RSAES_PKCS1_V1_5/ },
-      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', fileAsFolder], code: 'OUTPUT_EXISTS', mentions: /is a file, not a folder/ },
-      { args: ['--wrap-params', valid, '--algorithm', 'RSAES_OAEP_SHA_256', '--out', join(fileAsFolder, 'bulk-3', 'deeper')], code: 'OUTPUT_EXISTS', mentions: /is a file, not a folder/ },
+      { args: ['--wrap-params', azure, '--out', fileAsFolder], code: 'OUTPUT_EXISTS', mentions: /is a file, not a folder/ },
+      { args: ['--wrap-params', azure, '--out', join(fileAsFolder, 'bulk-3', 'deeper')], code: 'OUTPUT_EXISTS', mentions: /is a file, not a folder/ },
       { args: ['--out', join(work.path, 'o4')], code: 'INVALID_ARGUMENT', mentions: /--wrap-params/ },
       { args: ['--wrap-params', valid], code: 'INVALID_ARGUMENT', mentions: /--out/ },
     ];
@@ -106,8 +110,8 @@ describe('keys generate --wrap-params', () => {
       expect(run.json.error.message).toMatch(attempt.mentions);
     }
     expect(await keyCount(vault)).toBe(0);
-    for (const folder of ['o1', 'o2', 'o3', 'o4']) expect(existsSync(join(work.path, folder))).toBe(false);
-    expect(readdirSync(join(taken, 'bulk-2'))).toEqual(['EncryptedKeyMaterial.bin']);
+    for (const folder of ['o1', 'o2', 'o3', 'o4', 'o5']) expect(existsSync(join(work.path, folder))).toBe(false);
+    expect(readdirSync(join(taken, 'bulk-2'))).toEqual(['bulk-2.byok']);
     expect(readdirSync(fileAsFolder)).toEqual(['bulk-3']);
   }, 120_000);
 
