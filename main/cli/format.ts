@@ -1,5 +1,6 @@
 // Human-readable output helpers (the --json form is the service's reply, reshaped only where the CLI's
 // public shape says so).
+import { InvalidArgumentError } from 'commander';
 import type { KeyCheckValue, ReconciliationReport } from '../../shared/ceremony-api.ts';
 import type { WrappingAlgorithm } from '../../shared/providers.ts';
 
@@ -22,10 +23,17 @@ export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-export function positiveInt(name: string): (value: string) => number {
+/**
+ * An option's whole-number parser, `min`..`max` inclusive. It throws commander's InvalidArgumentError,
+ * which commander turns into a usage error (exit 2) naming the option and the value given; a plain
+ * Error would escape as an internal error (exit 70).
+ */
+export function wholeNumber(name: string, { min = 1, max = 999_999 }: { min?: number; max?: number } = {}): (value: string) => number {
   return (value: string) => {
-    if (!/^\d{1,6}$/.test(value)) throw new Error(`${name} must be a whole number`);
-    return Number(value);
+    // Digits only: '1e3', '1.5', '-1', '0x10' and ' 7' all parse as numbers in JavaScript, and none is what a user types for a count.
+    const number = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number >= min && number <= max)) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return number;
   };
 }
 

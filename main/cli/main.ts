@@ -53,7 +53,10 @@ function fail(code: ErrorCode, message: string, exitCode: number, note?: string)
 
 try {
   await program.parseAsync(process.argv);
-  if (openService) await (await openService).close();
+  // A command that succeeded without the vault (e.g. `bundle verify` where there is none) already
+  // handled the failed open: there is nothing to close, and re-throwing that failure here would turn
+  // a printed result into an error. A failing close() of an opened vault still fails the command.
+  if (openService) await openService.then((service) => service.close(), () => undefined);
 } catch (error) {
   if (openService) await openService.then((service) => service.close()).catch(() => undefined);
   if (error instanceof CommanderError) {

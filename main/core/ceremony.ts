@@ -13,6 +13,7 @@ import { checkOffline } from './offline-check.ts';
 import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
+import { parseIsoInstant } from './wrap/timestamps.ts';
 import { trustedSigners } from './kms/sync/trusted-signers.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
 import { ceremonyKeyExists, ceremonyKeyStatus, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
@@ -247,10 +248,9 @@ export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Arr
 /** `at` of a plan check: an ISO-8601 time with a zone (deadlines are checked against it); default now. */
 function planTime(at: string | undefined, clock: Clock): Date {
   if (at === undefined) return clock.now();
-  const date = new Date(at);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(at) || Number.isNaN(date.getTime())) {
-    throw new ByokError('INVALID_ARGUMENT', `${at} is not an ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00Z.`);
-  }
+  // The same reading as every deadline: an impossible date (Feb 30) is refused, not rolled over.
+  const date = parseIsoInstant(at);
+  if (date === null) throw new ByokError('INVALID_ARGUMENT', `${at} is not a valid ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00Z.`);
   return date;
 }
 

@@ -1,9 +1,12 @@
 // byok backup verify | restore | split | combine | escrow, and byok vault rebuild | info
+import { readdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
+import { MAX_SHARES } from '../../core/backup/index.ts';
 import type { CoreCeremonyService } from '../../core/ceremony.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText, collect, positiveInt, reconciliationWarnings } from '../format.ts';
+import { checkField, checkText, collect, wholeNumber, reconciliationWarnings } from '../format.ts';
 import { readSecretLine } from '../prompt.ts';
 
 export function register(program: Command, context: CliContext): void {
@@ -27,7 +30,8 @@ export function register(program: Command, context: CliContext): void {
     .description('restore a key\'s vault record from its keychain backup')
     .requiredOption('--key <id>', 'key id')
     .action(async (options: { key: string }) => {
-      const service = await context.service(true);
+      // Never creates a vault: a new one would have a new id, whose keychain namespace holds no backups.
+      const service = await context.service();
       const reply = await service.backupRestore({ keyId: options.key, ...context.operatorContext() });
       context.print({ ...reply, key: { ...reply.key, ...checkField(reply.key.check) } }, () => `${reply.restoredRecord ? 'restored' : 'already present, backup verified'}: ${reply.key.alias} ${checkText(reply.key.check)}`);
     });
@@ -36,8 +40,8 @@ export function register(program: Command, context: CliContext): void {
     .command('split')
     .description('split a key into M-of-N share files for custodians; every M-subset is verified at once')
     .requiredOption('--key <id>', 'key id')
-    .requiredOption('--threshold <m>', 'shares needed to restore', positiveInt('--threshold'))
-    .requiredOption('--shares <n>', 'shares to write', positiveInt('--shares'))
+    .requiredOption('--threshold <m>', 'shares needed to restore', wholeNumber('--threshold', { min: 2, max: MAX_SHARES }))
+    .requiredOption('--shares <n>', 'shares to write', wholeNumber('--shares', { min: 2, max: MAX_SHARES }))
     .requiredOption('--out <dir>', 'output folder (files are never overwritten)')
     .option('--custodian <name>', 'custodian of each share, in order (repeatable)', collect, [] as string[])
     .action(async (options: { key: string; threshold: number; shares: number; out: string; custodian: string[] }) => {
@@ -86,9 +90,13 @@ export function register(program: Command, context: CliContext): void {
   vault
     .command('rebuild')
     .description('rebuild the key list from the keychain backups after the database was lost or damaged (a damaged database is moved aside, never deleted)')
-    .option('--vault-id <id>', 'the vault id, when the vault.id file was lost too (it is in transcripts and `byok vault info`)')
+    .option('--vault-id <id>', 'the vault id, when the vault.id file or the whole vault folder was lost too (it is in transcripts and `byok vault info`)')
     .action(async (options: { vaultId?: string }) => {
-      const service = await context.service({ create: true, rebuild: options.vaultId ? { vaultId: options.vaultId } : {} });
+      // The backups are found by the vault id. Without --vault-id it comes from the folder's vault.id, so a
+      // folder with no vault in it (a mistyped --vault) is refused: a fresh id would find no backups and
+      // report an empty vault as rebuilt. With --vault-id a lost folder is recreated.
+      if (!options.vaultId) await requireVaultFolder(context.options().vault);
+      const service = await context.service({ create: Boolean(options.vaultId), rebuild: options.vaultId ? { vaultId: options.vaultId } : {} });
       const reply = await service.vaultRebuild(context.operatorContext());
       context.print(reply, () => [...reply.quarantined.map((path) => `damaged database moved aside: ${path}`), `${reply.recovered.length} key(s) recovered from the keychain.`, ...reply.unrecoverable.map((item) => `NOT RECOVERED ${item.item}: ${item.reason}`)].join('\n'));
       if (reply.unrecoverable.length) process.exitCode = 4;
@@ -107,4 +115,18 @@ export function register(program: Command, context: CliContext): void {
         ].join('\n'),
       );
     });
+}
+
+async function requireVaultFolder(dir: string): Promise<void> {
+  const folder = resolve(dir);
+  // Any vault.* file (vault.id, vault.db, its journal, a damaged database moved aside, a rebuild's own
+  // marker) means a vault was here and the core's rebuild decides; a folder with none never held one.
+  const names = await readdir(folder).catch(() => [] as string[]);
+  if (!names.some((name) => name.startsWith('vault.'))) {
+    throw new ByokError(
+      'VAULT_NOT_FOUND',
+      `No vault in ${folder}, so there is nothing to rebuild. Check --vault (or BYOK_VAULT); if the whole vault folder was lost, pass --vault-id with the id from a transcript or \`byok vault info\` output to rebuild it there.`,
+      { dir: folder },
+    );
+  }
 }

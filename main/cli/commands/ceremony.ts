@@ -1,8 +1,8 @@
 // byok ceremony run | resume | transcript | list — planned ceremonies on a terminal (or unattended,
 // when the plan says `confirmations: none`). Narration and prompts go to stderr; stdout carries the
 // result (one JSON document with --json).
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { lstat, readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
@@ -45,6 +45,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--format <format>', 'transcript format: md or html', 'md')
     .action(async (flags: RunFlags) => {
       const format = transcriptFormat(flags.format);
+      if (flags.transcript) await refuseTranscriptPath(flags.transcript);
       const common = commonRunOptions(context, flags);
       if (flags.rehearsal) {
         const { createCeremonyService } = await import('../../core/ceremony.ts');
@@ -75,6 +76,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--format <format>', 'transcript format: md or html', 'md')
     .action(async (flags: Omit<RunFlags, 'plan' | 'rehearsal'> & { plan?: string; ceremony?: string }) => {
       const format = transcriptFormat(flags.format);
+      if (flags.transcript) await refuseTranscriptPath(flags.transcript);
       const vaultDir = context.options().vault;
       const state = await ceremonyToResume(vaultDir, flags);
       const service = await context.service(false);
@@ -224,6 +226,23 @@ function latestCeremony(states: CeremonyState[], vaultDir: string): CeremonyStat
   const latest = (real.length ? real : states).at(-1);
   if (!latest) throw new ByokError('CEREMONY_STATE_INVALID', `No ceremony recorded in ${vaultDir}. Run one with \`byok ceremony run --plan FILE\`.`);
   return latest;
+}
+
+/**
+ * `--transcript FILE` is written only when the run ends, so a path that cannot be written is refused
+ * before the run starts: found afterwards, the keys would already be generated, backed up and wrapped.
+ * (writeTranscript still opens with 'wx', for a file that appears during the run.)
+ */
+async function refuseTranscriptPath(file: string): Promise<void> {
+  const path = resolve(file);
+  // lstat: a dangling symlink there is refused too, as the final exclusive open would refuse it.
+  if (await lstat(path).then(() => true, () => false)) {
+    throw new ByokError('OUTPUT_EXISTS', `${path} already exists; a transcript never overwrites a file. Choose another --transcript name; nothing was done.`);
+  }
+  const folder = dirname(path);
+  if (!(await stat(folder).then((stats) => stats.isDirectory(), () => false))) {
+    throw new ByokError('FILE_NOT_FOUND', `The folder ${folder} for --transcript does not exist. Create it or choose another path; nothing was done.`);
+  }
 }
 
 /** A real run's end (run or resume): the transcript when asked for, then the outcome. */

@@ -6,7 +6,7 @@ import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES, type KeySpecName } from '../../../shared/key-specs.ts';
 import { isWrappingAlgorithm, type WrappingAlgorithm } from '../../../shared/providers.ts';
 import type { CliContext } from '../context.ts';
-import { collect, positiveInt } from '../format.ts';
+import { collect, wholeNumber } from '../format.ts';
 import { readOne } from '../prompt.ts';
 
 const TYPES = ['huawei', 'tencent', 'aws'] as const;
@@ -155,8 +155,12 @@ export function register(program: Command, context: CliContext): void {
     .command('import <bundle>')
     .description('import a bundle (bundle.json) into its KMS key and prove the right key was imported')
     .option('--provider <name>', 'the connection name (when several of that type)')
-    .action(async (bundle: string, options: { provider?: string }) => {
-      const reply = await (await context.service()).importBundle({ path: bundle, ...(options.provider ? { provider: options.provider } : {}), ...context.operatorContext() }, { onProgress: context.progress });
+    .option('--trust-signer <key>', "trust the air-gapped vault's ceremony key (as its `byok vault info` shows it) for this and later bundles")
+    .action(async (bundle: string, options: { provider?: string; trustSigner?: string }) => {
+      const reply = await (await context.service()).importBundle(
+        { path: bundle, ...(options.provider ? { provider: options.provider } : {}), ...(options.trustSigner ? { trustSigner: options.trustSigner } : {}), ...context.operatorContext() },
+        { onProgress: context.progress },
+      );
       context.print(reply, () => `${reply.keyId} imported into ${reply.remoteKeyId} at ${reply.provider}: ${reply.state}, material expiry ${reply.materialExpiry ?? 'never'}.\nproof: ${reply.proof}`);
     });
 
@@ -181,7 +185,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('kms-sim')
     .description('run the loopback KMS simulator (tests and rehearsals; binds loopback only)')
-    .requiredOption('--port <port>', 'TCP port (0 = any free port)', (value: string) => (value === '0' ? 0 : positiveInt('--port')(value)))
+    .requiredOption('--port <port>', 'TCP port (0 = any free port)', wholeNumber('--port', { min: 0, max: 65_535 }))
     .requiredOption('--state <dir>', 'state folder (kept across restarts)')
     .requiredOption('--credentials <file>', 'JSON with the credentials the simulator accepts')
     .option('--clock-speed <x>', 'simulated milliseconds per real millisecond', nonNegativeNumber('--clock-speed'), 1)

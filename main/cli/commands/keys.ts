@@ -1,8 +1,9 @@
 // byok keys generate | list
 import type { Command } from 'commander';
 import type { CoreCeremonyService } from '../../core/ceremony.ts';
+import { DEFAULT_BATCH_SIZE, MAX_COUNT } from '../../core/use-cases/generate-keys.ts';
 import type { CliContext } from '../context.ts';
-import { checkField, checkText, collect, positiveInt, reconciliationWarnings, table, wrapChoices } from '../format.ts';
+import { checkField, checkText, collect, wholeNumber, reconciliationWarnings, table, wrapChoices } from '../format.ts';
 import type { GenerateWrapRequest } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
@@ -16,10 +17,10 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--spec <spec>', 'AES_128 | AES_256 | SM4 | HMAC_224..512 | RSA_2048..4096 | EC_P256 | EC_P384')
     .requiredOption('--alias <alias>', 'alias (with --count > 1, a number is appended)')
     .option('--description <text>', 'description')
-    .option('--count <n>', 'how many keys', positiveInt('--count'), 1)
+    .option('--count <n>', 'how many keys', wholeNumber('--count', { max: MAX_COUNT }), 1)
     .option('--entropy-file <file>', 'a file mixed into the OS entropy with HKDF-SHA-512 (repeatable)', collect, [] as string[])
     .option('--dice <rolls>', 'dice rolls (digits 1-6) mixed into the OS entropy')
-    .option('--batch-size <n>', 'keys per keychain batch (default 1000); each batch is saved and reported as it completes', positiveInt('--batch-size'))
+    .option('--batch-size <n>', `keys per keychain batch (1 to ${DEFAULT_BATCH_SIZE}, default ${DEFAULT_BATCH_SIZE}); each batch is saved and reported as it completes`, wholeNumber('--batch-size', { max: DEFAULT_BATCH_SIZE }))
     .option('--wrap-params <file>', 'also wrap every new key under this provider response (e.g. a GCP import job); checked before anything is generated')
     .option('--out <dir>', 'with --wrap-params: output folder, one sub-folder per alias (existing files are never overwritten)')
     .option('--algorithm <alg>', 'with --wrap-params: wrapping algorithm, when the file does not say it')
@@ -35,13 +36,14 @@ export function register(program: Command, context: CliContext): void {
           count: options.count,
           ...(options.description ? { description: options.description } : {}),
           ...(options.entropyFile.length ? { entropyFiles: options.entropyFile } : {}),
-          ...(options.dice ? { diceRolls: options.dice } : {}),
+          // An empty --dice "" is passed on and refused: dropping it would generate from OS entropy alone, unasked.
+          ...(options.dice !== undefined ? { diceRolls: options.dice } : {}),
           ...(wrap ? { wrap } : {}),
           ...context.operatorContext(),
         },
         {
           onProgress: context.progress,
-          ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
           // Without --json, each saved batch is printed at once: a printed key is a saved, backed-up key.
           onSaved: json ? undefined : (saved) => process.stdout.write(saved.map((key) => `${key.id}  ${key.alias}  ${key.spec}  ${checkText(key.check)}\n`).join('')),
         },

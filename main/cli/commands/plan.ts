@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
 import { checkPlanFile, formatPlanSummary, type PlanCheckReport } from '../../core/plan/index.ts';
+import { parseIsoInstant } from '../../core/wrap/timestamps.ts';
 import type { CliContext } from '../context.ts';
 import { exitCodeFor } from '../exit-codes.ts';
 
@@ -25,10 +26,9 @@ export function register(program: Command, context: CliContext): void {
 
 export function parseAt(value: string | undefined): Date {
   if (value === undefined) return new Date();
-  const date = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) || Number.isNaN(date.getTime())) {
-    throw new ByokError('INVALID_ARGUMENT', `--at ${value} is not an ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00Z.`);
-  }
+  // The same reading as every other deadline, so an impossible date (Feb 30) is refused, not rolled over.
+  const date = parseIsoInstant(value);
+  if (date === null) throw new ByokError('INVALID_ARGUMENT', `--at ${value} is not a valid ISO-8601 time with a zone, e.g. 2026-12-01T09:00:00Z.`);
   return date;
 }
 

@@ -3,6 +3,8 @@ import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
 import type { WrappingAlgorithm } from '../../../shared/providers.ts';
 import { verifyBundleFile, type CoreCeremonyService } from '../../core/ceremony.ts';
+import { systemClock } from '../../core/clock.ts';
+import { inspectParams } from '../../core/use-cases/wrap-key.ts';
 import type { CliContext } from '../context.ts';
 import { checkField, checkText, wrapChoices } from '../format.ts';
 
@@ -14,8 +16,17 @@ export function register(program: Command, context: CliContext): void {
     .description('show the provider, remote key, wrapping key, accepted algorithms and deadline of a parameters file')
     .option('--algorithm <alg>', 'wrapping algorithm, when the file does not say it')
     .action(async (file: string, options: { algorithm?: string }) => {
-      const service = await context.service(true);
-      const summary = await service.inspectParams({ path: file, ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}) });
+      const request = { path: file, ...(options.algorithm ? { algorithm: options.algorithm as WrappingAlgorithm } : {}) };
+      let summary;
+      try {
+        // With a vault, a refusal is recorded in its audit log like every other refusal.
+        summary = await (await context.service()).inspectParams(request);
+      } catch (error) {
+        // Reading a parameters file needs no vault, and a mistyped --vault must not create one: without a
+        // vault the file is read on its own (inspectParams uses nothing of the context but the clock).
+        if (!(error instanceof ByokError && error.code === 'VAULT_NOT_FOUND')) throw error;
+        summary = await inspectParams({ clock: systemClock }, request);
+      }
       context.print(summary, () =>
         [
           `provider:            ${summary.provider}`,

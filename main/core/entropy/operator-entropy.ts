@@ -21,6 +21,8 @@ export const OPERATOR_EVIDENCE_KIND: Readonly<Record<OperatorEntropy['kind'], En
 });
 
 export async function operatorEntropyFromFile(path: string): Promise<OperatorEntropy> {
+  // Messages show the path as the user gave it (`/dev/null`, not `null`), so they can find what was
+  // refused; the evidence label and the details keep only the file's name.
   const name = basename(path);
   let handle;
   try {
@@ -28,16 +30,16 @@ export async function operatorEntropyFromFile(path: string): Promise<OperatorEnt
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ByokError('FILE_NOT_FOUND', `The entropy file ${name} does not exist. Check the path and try again.`, { file: name });
+      throw new ByokError('FILE_NOT_FOUND', `The entropy file ${path} does not exist. Check the path and try again.`, { file: name });
     }
-    throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${name} cannot be opened (${code ?? 'unknown error'}). Check its permissions.`, { file: name });
+    throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${path} cannot be opened (${code ?? 'unknown error'}). Check its permissions.`, { file: name });
   }
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy source ${name} is not a regular file. Save the entropy to a file and pass that file.`, { file: name });
+      throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy source ${path} is not a regular file. Save the entropy to a file and pass that file.`, { file: name });
     }
-    refuseSize(name, stats.size);
+    refuseSize(path, name, stats.size);
     // Read at most one byte more than allowed, so a file that grew after stat() is still refused.
     const buffer = new Uint8Array(Math.min(stats.size, OPERATOR_ENTROPY_MAX_BYTES) + 1);
     let filled = 0;
@@ -49,7 +51,7 @@ export async function operatorEntropyFromFile(path: string): Promise<OperatorEnt
     }
     if (filled !== stats.size) {
       buffer.fill(0);
-      throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${name} changed while it was read. Pass a file that is not being written to.`, { file: name });
+      throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${path} changed while it was read. Pass a file that is not being written to.`, { file: name });
     }
     const bytes = buffer.slice(0, filled);
     buffer.fill(0);
@@ -59,14 +61,14 @@ export async function operatorEntropyFromFile(path: string): Promise<OperatorEnt
   }
 }
 
-function refuseSize(name: string, size: number): void {
+function refuseSize(path: string, name: string, size: number): void {
   if (size === 0) {
-    throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${name} is empty. Pass a file with the operator's entropy in it, or leave it out.`, { file: name, bytes: 0 });
+    throw new ByokError('ENTROPY_SOURCE_INVALID', `The entropy file ${path} is empty. Pass a file with the operator's entropy in it, or leave it out.`, { file: name, bytes: 0 });
   }
   if (size > OPERATOR_ENTROPY_MAX_BYTES) {
     throw new ByokError(
       'ENTROPY_SOURCE_INVALID',
-      `The entropy file ${name} is larger than 1 MiB; more adds nothing to the mix. Pass a file of at most ${OPERATOR_ENTROPY_MAX_BYTES} bytes.`,
+      `The entropy file ${path} is larger than 1 MiB; more adds nothing to the mix. Pass a file of at most ${OPERATOR_ENTROPY_MAX_BYTES} bytes.`,
       { file: name, bytes: size, maxBytes: OPERATOR_ENTROPY_MAX_BYTES },
     );
   }

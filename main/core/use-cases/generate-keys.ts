@@ -59,7 +59,7 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
   if (!isKeySpecName(spec)) throw new ByokError('KEY_SPEC_INVALID', `Unknown key spec "${String(spec)}". Use one of: ${Object.keys(KEY_SPECS).join(', ')}.`);
   const count = request.count ?? 1;
   const aliases = aliasesFor(alias, count);
-  const batchSize = Math.max(1, Math.min(options.batchSize ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE));
+  const batchSize = batchSizeFor(options.batchSize);
   // Every alias of the run contains `alias`, so the keys whose id, alias or description contain it are
   // all that can clash: no need to read (and parse the evidence of) every key in the vault.
   const taken = new Set(context.vault.keys.list({ search: alias }).map((key) => key.alias));
@@ -70,7 +70,8 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
   const operatorEntropy: OperatorEntropy[] = [];
   try {
     for (const path of request.entropyFiles ?? []) operatorEntropy.push(await operatorEntropyFromFile(path));
-    if (request.diceRolls) operatorEntropy.push(operatorEntropyFromDice(request.diceRolls));
+    // An empty string is still dice the operator meant to give: operatorEntropyFromDice refuses it.
+    if (request.diceRolls !== undefined) operatorEntropy.push(operatorEntropyFromDice(request.diceRolls));
     await assertKeychainReachable(context);
 
     const reported: GenerateKeysReply['keys'] = [];
@@ -100,6 +101,15 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
   } finally {
     for (const source of operatorEntropy) zeroize(source.bytes);
   }
+}
+
+/** Keys per keychain batch, 1 to DEFAULT_BATCH_SIZE; anything else is refused rather than quietly clamped. */
+function batchSizeFor(batchSize: number | undefined): number {
+  if (batchSize === undefined) return DEFAULT_BATCH_SIZE;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > DEFAULT_BATCH_SIZE) {
+    throw new ByokError('INVALID_ARGUMENT', `--batch-size must be a whole number from 1 to ${DEFAULT_BATCH_SIZE}.`);
+  }
+  return batchSize;
 }
 
 /** The aliases of a run: `alias` itself for one key, else `alias-001`, `alias-002`, … (checked). */

@@ -70,7 +70,8 @@ async function readParamsText(path: string): Promise<string> {
   return bytes.toString('utf8');
 }
 
-export async function inspectParams(context: CoreContext, request: { path: string; algorithm?: WrappingAlgorithm }): Promise<ParamsSummary> {
+/** Reads a parameters file on its own: it needs nothing of a vault but the clock. */
+export async function inspectParams(context: Pick<CoreContext, 'clock'>, request: { path: string; algorithm?: WrappingAlgorithm }): Promise<ParamsSummary> {
   const params = await readParamsFile(request.path, request.algorithm);
   const now = context.clock.now();
   const algorithmsAllowed: ParamsSummary['algorithmsAllowed'] = {};

@@ -91,6 +91,8 @@ describe('the real service', () => {
     expect(refusals[0]!.operator).toBe('Ann');
 
     await expect(service.planCheck({ path: join(folder, 'plan.yaml'), at: 'soon' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    // An impossible date is refused, not rolled over into March.
+    await expect(service.planCheck({ path: join(folder, 'plan.yaml'), at: '2027-02-30T09:00:00Z' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     await expect(service.planCheck({ path: join(folder, 'plan.yaml') })).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
   });
 });

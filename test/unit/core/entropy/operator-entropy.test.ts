@@ -35,14 +35,15 @@ describe('operatorEntropyFromFile', () => {
     await expect(operatorEntropyFromFile(path)).rejects.toMatchObject({ code: 'ENTROPY_SOURCE_INVALID', message: expect.stringMatching(/1 MiB/) });
   });
 
-  it('refuses something that is not a regular file', async () => {
+  it('refuses something that is not a regular file, naming it by the path given', async () => {
     const path = join(folder, 'a-folder');
     mkdirSync(path);
-    await expect(operatorEntropyFromFile(path)).rejects.toMatchObject({ code: 'ENTROPY_SOURCE_INVALID' });
+    await expect(operatorEntropyFromFile(path)).rejects.toMatchObject({ code: 'ENTROPY_SOURCE_INVALID', message: expect.stringContaining(`The entropy source ${path} is not a regular file`) });
+    await expect(operatorEntropyFromFile('/dev/null')).rejects.toMatchObject({ code: 'ENTROPY_SOURCE_INVALID', message: expect.stringContaining('The entropy source /dev/null is not') });
   });
 
-  it('says when the file does not exist', async () => {
-    await expect(operatorEntropyFromFile(join(folder, 'missing.bin'))).rejects.toMatchObject({ code: 'FILE_NOT_FOUND' });
+  it('says when the file does not exist, naming it by the path given', async () => {
+    await expect(operatorEntropyFromFile('/nonexistent')).rejects.toMatchObject({ code: 'FILE_NOT_FOUND', message: expect.stringContaining('The entropy file /nonexistent does not exist') });
   });
 });
 

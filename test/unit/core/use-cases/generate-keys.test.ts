@@ -48,4 +48,14 @@ describe('generateKeys', () => {
       await expect(generateKeys(context, { spec: 'AES_128', alias })).resolves.toMatchObject({ keys: [expect.objectContaining({ alias })] });
     }
   });
+
+  it('refuses an empty dice string instead of generating from OS entropy alone', async () => {
+    await expect(generateKeys(context, { spec: 'AES_256', alias: 'dice', diceRolls: '' })).rejects.toMatchObject({ code: 'ENTROPY_SOURCE_INVALID' });
+    expect(context.vault.keys.count()).toBe(0);
+  });
+
+  it.each([0, -1, 1.5, 1001, Number.NaN])('refuses batch size %s instead of clamping it', async (batchSize) => {
+    await expect(generateKeys(context, { spec: 'AES_256', alias: 'batch', count: 2 }, { batchSize })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('from 1 to 1000') });
+    expect(context.vault.keys.count()).toBe(0);
+  });
 });
