@@ -64,24 +64,41 @@ export async function restoreBackup(context: CoreContext, request: { keyId: stri
   return { key: { id: entry.keyId, alias: entry.alias ?? '', spec: entry.spec, check: entry.check }, restoredRecord: !existing };
 }
 
-/** Rebuilds the key list from the keychain backups (each batch read once); says what could not be recovered. */
+/**
+ * Rebuilds the key list from the keychain backups (each batch read once); says what could not be recovered.
+ * A database the rebuild created says "rebuild pending" (ordinary opens refuse it) and does not claim to
+ * know its batches until this save: a rebuild killed before it is run again, never shown as an empty vault.
+ */
 export async function rebuildVault(context: CoreContext, request: OperatorContext): Promise<VaultRebuildReply> {
+  const { vault } = context;
   const recovered: VaultRebuildReply['recovered'] = [];
   const fresh: KeyRecord[] = [];
+  const batchesSeen = new Set<string>();
   const verifiedAt = isoUtc(context.clock.now());
   // forEachKey recomputes each key's check from its material before visiting it.
   const walk = await context.backups.forEachKey((entry) => {
-    if (!context.vault.keys.get(entry.keyId)) fresh.push({ ...recordFromBackup(entry), backupVerifiedAt: verifiedAt });
+    batchesSeen.add(entry.batchId);
+    if (!vault.keys.get(entry.keyId)) fresh.push({ ...recordFromBackup(entry), backupVerifiedAt: verifiedAt });
     recovered.push({ id: entry.keyId, alias: entry.alias ?? '', spec: entry.spec, check: entry.check });
   });
+  for (const skip of walk.skipped) batchesSeen.add(skip.batchId);
+  for (const batch of walk.unreadableBatches) batchesSeen.add(batch.batchId);
   const unrecoverable: VaultRebuildReply['unrecoverable'] = [
     ...walk.skipped.map((skip) => ({ item: skip.keyId, reason: skip.reason })),
     ...walk.unreadableBatches.map((batch) => ({ item: `batch ${batch.batchId}`, reason: batch.problems.join('; ') })),
   ];
-  if (fresh.length) context.vault.keys.insertMany(fresh);
-  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { rebuild: true, recovered: recovered.length, added: fresh.length, unrecoverable: unrecoverable.length, quarantined: context.vault.openReport.quarantined.length } });
-  await context.vault.save();
-  return { recovered, unrecoverable, quarantined: context.vault.openReport.quarantined };
+  // The event before the save (and before the rows, so no half-done rebuild sits in memory across the
+  // append): killed in between, the vault still says a rebuild is pending and the next one records again.
+  await context.audit.append({ type: 'backup.restored', ...operatorFields(request), data: { rebuild: true, recovered: recovered.length, added: fresh.length, unrecoverable: unrecoverable.length, quarantined: vault.openReport.quarantined.length } });
+  const known = new Set(vault.backupBatches.knownIds());
+  if (fresh.length) vault.keys.insertMany(fresh);
+  // The walk read the whole keychain: every batch it saw is now known, damaged ones included (so the
+  // routine reconciliation reads them directly and keeps reporting what is wrong with them).
+  for (const batchId of batchesSeen) if (!known.has(batchId)) vault.backupBatches.recordStarted(batchId, verifiedAt);
+  vault.backupBatches.markComplete();
+  vault.markRebuilt();
+  await vault.save();
+  return { recovered, unrecoverable, quarantined: vault.openReport.quarantined };
 }
 
 /** Backups without a key record and key records without a backup: reported, never silently dropped. */
@@ -101,12 +118,14 @@ export async function reconcile(context: CoreContext): Promise<ReconciliationRep
  * The batches this vault recorded or its keys point to, read directly: no keychain listing, which would
  * read every item of the service and hand back their secrets as text (full listings are left to
  * `backup verify --all` and `vault rebuild`). Two cases still list, because the vault cannot name every
- * batch: a vault upgraded from before batches were recorded (once: what it finds is recorded), and keys
- * whose record names no batch.
+ * batch: a vault upgraded from before batches were recorded, or one a rebuild has not finished refilling
+ * (once: what it finds is recorded), and keys whose record says they were backed up here without naming
+ * the batch. Keys known only by id (no backup on this machine: the connected side of a two-machine
+ * ceremony) name no batch either, but a listing could not find them, so they never trigger one.
  */
 async function inspectKnownBatches(context: CoreContext): Promise<Awaited<ReturnType<CoreContext['backups']['inspect']>>> {
   const { vault } = context;
-  if (vault.backupBatches.complete && vault.keys.countWithoutBatch() === 0) return context.backups.inspectBatches(vault.backupBatches.knownIds());
+  if (vault.backupBatches.complete && vault.countBackupsWithoutBatch() === 0) return context.backups.inspectBatches(vault.backupBatches.knownIds());
   const listed = await context.backups.inspect();
   if (!vault.backupBatches.complete) {
     const startedAt = isoUtc(context.clock.now());

@@ -109,6 +109,12 @@ const fetchParamsHandler: Handler = async (job, { core, connections }) => {
   const payload = job.payload as FetchParamsPayload;
   const record = core.vault.keys.get(keyId);
   if (!record) throw new ByokError('KEY_NOT_FOUND', `Key ${keyId} is not in this vault; it cannot be renewed here.`);
+  // A key known here by id only has no backup on this machine: looking for one would list the whole
+  // keychain (every item's secret handed back as text) only to fail. Refused before any parameters are
+  // fetched (at some providers new parameters invalidate the previous ones).
+  if (record.backupRef === null) {
+    throw new ByokError('BACKUP_MISSING', `Key ${keyId} has no backup on this machine (its material is on the air-gapped machine), so it cannot be renewed here. Write a renewal request with \`byok renew --key ${keyId} --out FILE\` and wrap it on the air-gapped machine.`, { keyId });
+  }
   const connection = await connections.get(job.provider);
   const facts = PROVIDERS[connection.type];
   const { text } = await connection.adapter.getImportParameters({

@@ -50,10 +50,12 @@ export function providerOperations(services: OperationServices) {
         ...(request.sessionToken ? { sessionToken: request.sessionToken } : {}),
       });
       const record: ProviderRecord = { name: request.name, type: request.type, region: request.region, projectId: request.projectId ?? null, endpoint: request.endpoint ?? null };
+      // The event before the save that makes the change durable (here and in providerRemove): a process
+      // killed in between leaves an event for a change the command never reported, never the reverse.
+      await audit.append({ type: 'kms.sync', data: { action: 'provider-added', provider: record.name, providerType: record.type, region: record.region, endpoint: record.endpoint } });
       vault.providers.upsert(record);
       connections.forget(request.name);
       await vault.save();
-      await audit.append({ type: 'kms.sync', data: { action: 'provider-added', provider: record.name, providerType: record.type, region: record.region, endpoint: record.endpoint } });
       return summary(record);
     },
 
@@ -65,10 +67,10 @@ export function providerOperations(services: OperationServices) {
       const record = vault.providers.get(request.name);
       const hadCredentials = await deleteCredentials(context.keychain, request.name);
       if (!record) return { removed: hadCredentials };
+      await audit.append({ type: 'kms.sync', data: { action: 'provider-removed', provider: request.name } });
       vault.providers.remove(request.name);
       connections.forget(request.name);
       await vault.save();
-      await audit.append({ type: 'kms.sync', data: { action: 'provider-removed', provider: request.name } });
       return { removed: true };
     },
 

@@ -62,10 +62,12 @@ export function remoteOperations(services: OperationServices) {
         spec: record.spec,
         ...(request.description ? { description: request.description } : {}),
       });
+      // The event before the rows and their save: killed in between, the log still names the remote key
+      // the KMS created (a create is never retried blindly, so it is how an unbound one is found again).
+      await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'remote-key-created', keyId: record.id, provider: provider.name, remoteKeyId } });
       if (!known) vault.keys.insert(record);
       vault.bindings.upsert({ keyId: record.id, provider: provider.name, region: provider.region ?? '', remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: isoUtc(clock.now()) });
       await vault.save();
-      await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'remote-key-created', keyId: record.id, provider: provider.name, remoteKeyId } });
       return { keyId: record.id, provider: provider.name, remoteKeyId };
     },
 

@@ -127,7 +127,22 @@ export class SyncEngine {
       }
       await vault.save(); // the claims (attempt counts) are durable before any KMS call
       const settled = await runPool(claimed, this.options.concurrency, (job) => this.attempt(job));
+      // The events are appended before the save that marks the jobs done: a process killed in between
+      // leaves them claimed (running), the next run asks the KMS, finds the write in place and records it
+      // again; killed after the save, the log already holds them. The other way round, a job could be done
+      // for good with no event ever written. So: decide, append, then change the rows and save at once.
       const events: NewAuditEvent[] = [];
+      const permanent = new Set<string>();
+      for (const [index, job] of claimed.entries()) {
+        const outcome = settled[index]!;
+        if (outcome.ok) {
+          events.push(...(outcome.value.audit ?? []));
+        } else if (!(isBlocking(outcome.error) || (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts))) {
+          permanent.add(job.id);
+          events.push({ type: 'kms.sync', data: { action: 'job-failed', jobId: job.id, kind: job.kind, keyId: job.keyId, provider: job.provider, code: isByokError(outcome.error) ? outcome.error.code : 'KMS_TRANSIENT' } });
+        }
+      }
+      if (events.length) await this.context.core.audit.appendMany(events);
       for (const [index, job] of claimed.entries()) {
         const outcome = settled[index]!;
         if (outcome.ok) {
@@ -136,8 +151,7 @@ export class SyncEngine {
             total++;
           }
           result.completed.push({ job: vault.jobs.complete(job.id), outcome: outcome.value });
-          events.push(...(outcome.value.audit ?? []));
-        } else if (isBlocking(outcome.error) || (isRetryable(outcome.error) && job.attempts < this.options.maxAttempts)) {
+        } else if (!permanent.has(job.id)) {
           // The queue stores whole seconds (ISO-8601 UTC): round up, or a short wait would round to none.
           const retryAt = new Date(Math.ceil((clock.now().getTime() + retryDelayMs(job.attempts, this.options.backoff, this.options.random)) / 1000) * 1000);
           vault.jobs.fail(job.id, describeFailure(outcome.error), { retryAt: isoUtc(retryAt) });
@@ -145,13 +159,10 @@ export class SyncEngine {
             result.blocked.push({ provider: job.provider, reason: describeFailure(outcome.error) });
           }
         } else {
-          const failed = vault.jobs.fail(job.id, describeFailure(outcome.error));
-          result.failed.push(failed);
-          events.push({ type: 'kms.sync', data: { action: 'job-failed', jobId: job.id, kind: job.kind, keyId: job.keyId, provider: job.provider, code: isByokError(outcome.error) ? outcome.error.code : 'KMS_TRANSIENT' } });
+          result.failed.push(vault.jobs.fail(job.id, describeFailure(outcome.error)));
         }
       }
       await vault.save();
-      if (events.length) await this.context.core.audit.appendMany(events);
       done += claimed.length;
       runOptions.onProgress?.({ operation: 'sync', done: Math.min(done, total), total: Math.max(total, done), message: 'pushing queued KMS jobs' });
       // A connection problem will not fix itself within this run: leave the rest queued.

@@ -284,7 +284,9 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
 
   collect(runs, reply);
   reply.pendingJobs = providers.reduce((sum, provider) => sum + vault.jobs.list({ status: 'queued', provider: provider.name }).length, 0);
-  await vault.save();
+  // The summary before the save that records the renewal requests written: killed in between, the log
+  // says what this run did and the next sync writes the requests again; the other way round, the notes
+  // would say the requests exist while no event names their files.
   await core.audit.append({
     type: 'kms.sync',
     data: {
@@ -300,6 +302,7 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
       failedJobs: reply.failedJobs.length,
     },
   });
+  await vault.save();
   return reply;
 }
 

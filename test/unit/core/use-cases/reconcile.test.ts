@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memoryKeychain, type Keychain } from '../../../../main/core/backup/index.ts';
-import { openCoreContext } from '../../../../main/core/ceremony.ts';
+import { createCeremonyService, openCoreContext } from '../../../../main/core/ceremony.ts';
+import { placeholderKey } from '../../../../main/core/kms/sync/operation-support.ts';
 import { computeKeyCheck } from '../../../../main/core/keys/index.ts';
 import type { CoreContext } from '../../../../main/core/use-cases/context.ts';
 import { reconcile, restoreBackup, verifyBackups } from '../../../../main/core/use-cases/backups.ts';
@@ -104,16 +105,55 @@ describe('reconcile', () => {
     expect(listings).toBe(0);
   });
 
-  it('lists the keychain while some record names no batch (older vaults, some restores)', async () => {
+  it('lists the keychain while some record says it was backed up here without naming the batch (older vaults, some restores)', async () => {
     const check = computeKeyCheck('AES_256', material(3));
     await context.backups.writeBatch('holds-the-unnamed-key', [{ keyId: '0f0e0d0c-1111-4222-8333-444455556666', alias: 'x', spec: 'AES_256', check, createdAt: '2026-11-25T12:00:00Z', material: material(3) }]);
-    context.vault.keys.insertMany([{ id: '0f0e0d0c-1111-4222-8333-444455556666', alias: 'x', description: null, spec: 'AES_256', check, createdAt: '2026-11-25T12:00:00Z', status: 'restored', backupRef: null, batchId: null, entropyEvidence: null, operator: null }]);
+    // What an escrow restore records when the keychain already held the backup: a backup, no batch id.
+    context.vault.keys.insertMany([{ id: '0f0e0d0c-1111-4222-8333-444455556666', alias: 'x', description: null, spec: 'AES_256', check, createdAt: '2026-11-25T12:00:00Z', status: 'restored', backupRef: 'escrow-restore-1', batchId: null, entropyEvidence: null, operator: null }]);
+    // A key known only by id beside it changes nothing: the listing is for the record above.
+    context.vault.keys.insert(placeholderKey('a1b2c3d4-1111-4222-8333-444455556666', 'AES_256', '2026-11-25T12:00:00Z'));
     await context.vault.save();
     listings = 0;
     const report = await reconcile(context);
     expect(listings).toBe(1);
-    expect(report.recordsWithoutBackup).toEqual([]);
+    expect(report.recordsWithoutBackup).toEqual(['a1b2c3d4-1111-4222-8333-444455556666']);
     expect(report.backupsWithoutRecord).toEqual([]);
+  });
+
+  it('never lists the keychain for keys known here only by id (the connected machine of a two-machine ceremony)', async () => {
+    const { keys } = await generateKeys(context, { spec: 'AES_256', alias: 'local', count: 2 });
+    // What `remote create-key --spec --check` and `import BUNDLE` record for a key of the air-gapped machine.
+    const remote = ['11111111-1111-4222-8333-444455556666', '22222222-1111-4222-8333-444455556666'];
+    for (const id of remote) context.vault.keys.insert({ ...placeholderKey(id, 'AES_256', '2026-11-25T12:00:00Z'), check: { kind: 'kcv', value: 'ABC123' } });
+    await context.vault.save();
+    listings = 0;
+    for (let i = 0; i < 3; i++) {
+      const report = await reconcile(context);
+      expect(report.backupsWithoutRecord).toEqual([]);
+      expect(report.damagedBatches).toEqual([]);
+      // Its own keys are still checked against their batch, directly.
+      expect(report.recordsWithoutBackup.filter((id) => keys.some((key) => key.id === id))).toEqual([]);
+    }
+    expect(listings).toBe(0);
+  });
+});
+
+describe('vault info', () => {
+  it('does not list the keychain on a connected vault whose keys are known only by id', async () => {
+    context.vault.keys.insert({ ...placeholderKey('33333333-1111-4222-8333-444455556666', 'AES_256', '2026-11-25T12:00:00Z'), check: { kind: 'kcv', value: 'ABC123' } });
+    await context.vault.save();
+    await context.audit.close();
+    await context.vault.close();
+    const service = await createCeremonyService({ vaultDir: join(dir, 'vault'), keychain });
+    try {
+      listings = 0;
+      for (let i = 0; i < 3; i++) expect((await service.vaultInfo()).keys).toBe(1);
+      expect(listings).toBe(0);
+    } finally {
+      await service.close();
+    }
+    // afterEach closes the context again; reopen one for it.
+    context = await openCoreContext({ vaultDir: join(dir, 'vault'), keychain });
   });
 });
 
