@@ -14,6 +14,7 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { parseIsoInstant } from './wrap/timestamps.ts';
+import { recordAuditHead, recordedAuditHead, refuseShortenedLog } from './use-cases/audit-head-record.ts';
 import { trustedSigners } from './kms/sync/trusted-signers.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
 import { ceremonyKeyExists, ceremonyKeyStatus, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
@@ -65,6 +66,16 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
     await vault.close();
     throw error;
   }
+  try {
+    // A log shorter than the database records (deleted, cut short, replaced) is refused before anything
+    // is appended to it; from here on every save records the log's head.
+    refuseShortenedLog(vault, audit);
+  } catch (error) {
+    await audit.close();
+    await vault.close();
+    throw error;
+  }
+  vault.onBeforeSave(() => recordAuditHead(vault, audit));
   const keychain = options.keychain ?? osKeychain(options.keychainService ?? keychainServiceFor(vault.id));
   const backups = new BackupStore({ keychain, computeCheck: computeKeyCheck, clock });
   let signer: Promise<CeremonySigner> | undefined;
@@ -137,7 +148,8 @@ export async function createCeremonyService(options: CeremonyServiceOptions): Pr
     auditVerify: async () => {
       // Null only for a vault that never signed: it has no checkpoint to hold to a key.
       const trusted = await trustedCeremonyPublicKey(context);
-      return audit.verify(trusted ? { trustedPublicKey: trusted } : {});
+      const recordedHead = recordedAuditHead(vault);
+      return audit.verify({ ...(trusted ? { trustedPublicKey: trusted } : {}), ...(recordedHead ? { recordedHead } : {}) });
     },
     auditList: async (filter = {}) => {
       const events = audit.list().filter((event) => !filter.keyId || eventMentionsKey(event.data, filter.keyId));

@@ -38,6 +38,8 @@ export interface AuditListFilter {
 interface Tail {
   seq: number;
   hash: string;
+  /** The last event's link: the hash of the event before it (GENESIS_HASH when there is none). */
+  prev: string;
   /** Bytes of the intact prefix (everything up to and including the last LF). */
   intactBytes: number;
   tornBytes: number;
@@ -94,7 +96,7 @@ export class AuditLog {
     });
   }
 
-  async verify(options: { trustedPublicKey?: Uint8Array } = {}): Promise<ChainVerification> {
+  async verify(options: Parameters<typeof verifyChain>[1] = {}): Promise<ChainVerification> {
     await this.chain;
     return verifyChain(await readFile(this.path), options);
   }
@@ -102,6 +104,16 @@ export class AuditLog {
   /** The hash of the last event (GENESIS_HASH when empty). */
   head(): string {
     return this.tail.hash;
+  }
+
+  /**
+   * The hash of event `seq` when it is one of the last two (read from the tail without reading the log),
+   * else undefined.
+   */
+  recentHash(seq: number): string | undefined {
+    if (seq === this.tail.seq) return this.tail.hash;
+    if (seq === this.tail.seq - 1) return this.tail.prev;
+    return undefined;
   }
 
   get lastSeq(): number {
@@ -147,7 +159,7 @@ export class AuditLog {
     } catch (error) {
       throw new ByokError('STORAGE_FAILED', `Could not write the audit log ${this.path}: check free disk space and permissions. The events were not recorded.`, { path: this.path }, { cause: error });
     }
-    this.tail = { seq, hash, intactBytes: this.tail.intactBytes + text.length, tornBytes: 0, broken: false };
+    this.tail = { seq, hash, prev: sealed.at(-1)?.prev ?? this.tail.prev, intactBytes: this.tail.intactBytes + text.length, tornBytes: 0, broken: false };
     return sealed;
   }
 
@@ -186,7 +198,7 @@ export class AuditLog {
 /** Reads backwards from the end until the last complete line is found; O(line length), not O(log). */
 async function readTail(handle: FileHandle): Promise<Tail> {
   const size = (await handle.stat()).size;
-  if (size === 0) return { seq: 0, hash: GENESIS_HASH, intactBytes: 0, tornBytes: 0, broken: false };
+  if (size === 0) return { seq: 0, hash: GENESIS_HASH, prev: GENESIS_HASH, intactBytes: 0, tornBytes: 0, broken: false };
   let window = Math.min(size, 64 * 1024);
   for (;;) {
     const buffer = Buffer.alloc(window);
@@ -199,7 +211,7 @@ async function readTail(handle: FileHandle): Promise<Tail> {
     }
     const intactBytes = lastLf === -1 ? 0 : size - window + lastLf + 1;
     const tornBytes = size - intactBytes;
-    if (intactBytes === 0) return { seq: 0, hash: GENESIS_HASH, intactBytes: 0, tornBytes, broken: false };
+    if (intactBytes === 0) return { seq: 0, hash: GENESIS_HASH, prev: GENESIS_HASH, intactBytes: 0, tornBytes, broken: false };
     const previousLf = text.lastIndexOf('\n', lastLf - 1);
     if (previousLf === -1 && window < size) {
       window = Math.min(size, window * 2);
@@ -208,9 +220,9 @@ async function readTail(handle: FileHandle): Promise<Tail> {
     const line = text.slice(previousLf + 1, lastLf);
     const event = parseEventLine(line);
     if (!event || encodeEvent(event) !== line || hashBody(withoutHash(event)) !== event.hash) {
-      return { seq: event?.seq ?? 0, hash: GENESIS_HASH, intactBytes, tornBytes, broken: true };
+      return { seq: event?.seq ?? 0, hash: GENESIS_HASH, prev: GENESIS_HASH, intactBytes, tornBytes, broken: true };
     }
-    return { seq: event.seq, hash: event.hash, intactBytes, tornBytes, broken: false };
+    return { seq: event.seq, hash: event.hash, prev: event.prev, intactBytes, tornBytes, broken: false };
   }
 }
 

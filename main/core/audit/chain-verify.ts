@@ -4,14 +4,21 @@
 //
 // A last line without its LF is a torn tail: an append that a crash interrupted before it was fsynced and
 // acknowledged. It is reported separately (`tornTail`) and does not make the log invalid.
-// Not detectable by the chain alone: removing events from the end. Checkpoints (signed heads) and the
-// head printed on a signed transcript bound that.
+// Not detectable by the chain alone: removing events from the end, or replacing the whole log with a
+// new chain. Checkpoints (signed heads), the head printed on a signed transcript and the head the vault
+// database records at each save (`recordedHead`) bound that.
 import { GENESIS_HASH, encodeEvent, hashBody } from './audit-event.ts';
 import type { AuditEvent } from './audit-event.ts';
 import { checkpointSignatureValid, toHex } from './checkpoint.ts';
 import type { CheckpointData } from './checkpoint.ts';
 
-export type ChainProblemKind = 'garbled' | 'edited' | 'inserted' | 'deleted' | 'reordered' | 'broken-link' | 'bad-checkpoint';
+export type ChainProblemKind = 'garbled' | 'edited' | 'inserted' | 'deleted' | 'reordered' | 'broken-link' | 'bad-checkpoint' | 'truncated' | 'replaced';
+
+/** An event the vault database says the log holds: its seq and hash, recorded when the vault was saved. */
+export interface RecordedHead {
+  seq: number;
+  hash: string;
+}
 
 export interface ChainProblem {
   seq: number;
@@ -47,7 +54,7 @@ export function parseEventLine(line: string): AuditEvent | null {
   }
 }
 
-export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uint8Array } = {}): ChainVerification {
+export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uint8Array; recordedHead?: RecordedHead } = {}): ChainVerification {
   const { lines, tornTail } = splitLines(bytes);
   const events = lines.map(parseEventLine);
   const trustedKey = options.trustedPublicKey ? toHex(options.trustedPublicKey) : null;
@@ -103,6 +110,18 @@ export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uin
     }
     prev = hash;
     expectedSeq += 1;
+    if (options.recordedHead?.seq === event.seq && options.recordedHead.hash !== hash) {
+      return result({ seq: event.seq, kind: 'replaced', reason: `Event ${event.seq} is not the event the vault database recorded at that place: the log was replaced by another chain. Restore audit.jsonl from a copy.` });
+    }
+  }
+  const recorded = options.recordedHead;
+  if (recorded && recorded.seq > lines.length) {
+    return result({ seq: lines.length + 1, kind: 'truncated', reason: recordedHeadMissing(lines.length, recorded.seq) });
   }
   return result();
+}
+
+/** Why a log shorter than the vault database records is refused; also said when such a vault is opened. */
+export function recordedHeadMissing(events: number, recordedSeq: number): string {
+  return `The audit log ends at event ${events}, but the vault database records that it held event ${recordedSeq}: events were removed from the end, or the log was deleted or replaced. Restore audit.jsonl from a copy; nothing was changed.`;
 }

@@ -183,7 +183,16 @@ export class Vault {
   }
 
   /** Makes every change so far durable (journal append + fdatasync). Resolve before reporting success. */
+  /** Run at the start of every save(), synchronously: what they change is saved with it. */
+  private readonly beforeSave: Array<() => void> = [];
+
+  /** Adds a hook to every save (the core records the audit log's head this way; see audit-head-record.ts). */
+  onBeforeSave(hook: () => void): void {
+    this.beforeSave.push(hook);
+  }
+
   save(): Promise<void> {
+    for (const hook of this.beforeSave) hook();
     return this.storage.save();
   }
 

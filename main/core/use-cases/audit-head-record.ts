@@ -1,0 +1,42 @@
+// The vault database records, at every save, the audit log's head (seq and hash). The hash chain alone
+// cannot show events removed from the end, nor a log deleted or replaced by a new chain (a fresh log
+// would even start with a new `vault.created`). The database can: it was saved after those events were
+// durable, so it never names an event the log does not hold. Opening refuses a log shorter than the
+// record; `audit verify` also checks that the recorded event is the one in the log.
+import { ByokError } from '../../../shared/errors.ts';
+import { recordedHeadMissing, type RecordedHead } from '../audit/chain-verify.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { Vault } from '../vault/index.ts';
+
+const META_KEY = 'audit.recorded_head';
+
+export function recordedAuditHead(vault: Vault): RecordedHead | null {
+  const text = vault.meta.get(META_KEY);
+  if (text === undefined) return null; // a vault saved before this record existed: nothing to hold the log to
+  try {
+    const parsed = JSON.parse(text) as Partial<RecordedHead>;
+    if (Number.isInteger(parsed.seq) && (parsed.seq as number) >= 0 && typeof parsed.hash === 'string') return { seq: parsed.seq as number, hash: parsed.hash };
+  } catch {
+    // reported below
+  }
+  throw new ByokError('VAULT_CORRUPT', 'The vault database holds an unreadable audit head record. Restore vault.db from a copy, or rebuild it with `byok vault rebuild`.');
+}
+
+/** Called before every save: the log's events so far are durable, so the database may name its head. */
+export function recordAuditHead(vault: Vault, audit: AuditLog): void {
+  const head = JSON.stringify({ seq: audit.lastSeq, hash: audit.head() });
+  if (vault.meta.get(META_KEY) !== head) vault.meta.set(META_KEY, head);
+}
+
+/** At open: a log that ends before the recorded event, or holds another event there, is refused. */
+export function refuseShortenedLog(vault: Vault, audit: AuditLog): void {
+  const recorded = recordedAuditHead(vault);
+  if (recorded === null) return;
+  if (audit.lastSeq < recorded.seq) throw new ByokError('AUDIT_CHAIN_BROKEN', recordedHeadMissing(audit.lastSeq, recorded.seq), { events: audit.lastSeq, recordedSeq: recorded.seq });
+  // Usually the recorded event is the last one or the one before it (the checkpoint written at close);
+  // further back, `audit verify` reads the whole log and checks it.
+  const found = audit.recentHash(recorded.seq);
+  if (found !== undefined && found !== recorded.hash) {
+    throw new ByokError('AUDIT_CHAIN_BROKEN', `Event ${recorded.seq} of the audit log is not the event the vault database recorded there: the log was replaced by another chain. Restore audit.jsonl from a copy; nothing was changed.`, { recordedSeq: recorded.seq });
+  }
+}
