@@ -1,15 +1,17 @@
 // What each step of a planned ceremony does, one runner per step kind (see ceremony-steps.ts for the
 // order). Each runner records its outcome in the state and the audit log; run-ceremony.ts saves the
 // state around it and marks it completed.
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, relative } from 'node:path';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
 import type { CeremonyStepRecord } from '../../../shared/ceremony-api.ts';
 import { ByokError } from '../../../shared/errors.ts';
+import { isProviderId, isWrappingAlgorithm } from '../../../shared/providers.ts';
+import { shareCheckOf } from '../backup/shares.ts';
 import { isoUtc, type Clock } from '../clock.ts';
 import type { KeySlot, Plan, PlanCheckReport } from '../plan/index.ts';
 import type { CeremonyStep } from './ceremony-steps.ts';
 import type { CeremonyState, KeyRecord } from './ceremony-state.ts';
+import { fileSha256, moveAside, recordedBundles, recordedEscrows, recordedEvents, recordedSplits, stepFolderFiles } from './recorded-outputs.ts';
 import type { RunCeremonyOptions } from './run-ceremony.ts';
 import { checkName, checkValueMatches, displayCheckValue, normaliseCheckValue } from './witness-check.ts';
 
@@ -48,13 +50,135 @@ async function skipIfRefused(context: StepContext, step: CeremonyStep, key: KeyR
   return true;
 }
 
-/** A step cut off half-way may have left files in its own folder: they were never reported, so they go. */
-async function discardInterruptedOutput(context: StepContext, step: CeremonyStep, path: string | null, interrupted: boolean): Promise<void> {
-  if (!path || !interrupted) return;
-  const present = await stat(path).then(() => true, () => false);
-  if (!present) return;
-  await rm(path, { recursive: true, force: true });
-  await context.record(step.id, 'skipped', { detail: { discardedPartialOutput: relative(context.report.output ?? '', path) || path } });
+/**
+ * Before a cut-off step is redone: files in its folder that no record mentions were never reported, so
+ * they are moved aside (renamed, never deleted) and noted. A recorded file that is present while its set
+ * is not (someone removed or changed a file) stops the resume: it must not be replaced.
+ */
+async function setAsideUnrecorded(context: StepContext, step: CeremonyStep, unrecorded: readonly string[], keyId?: string): Promise<void> {
+  if (unrecorded.length === 0) return;
+  const moved = await moveAside(unrecorded, context.clock.now());
+  const base = context.report.output ?? '';
+  await context.record(step.id, 'skipped', {
+    ...(keyId ? { keyId } : {}),
+    detail: { movedAside: moved.map((path) => relative(base, path) || path).join(','), reason: 'written by the interrupted step but never recorded' },
+  });
+}
+
+function recordedButIncomplete(what: string, files: readonly string[], seq: number): ByokError {
+  return new ByokError(
+    'OUTPUT_EXISTS',
+    `${files.join(', ')} ${files.length === 1 ? 'is' : 'are'} recorded in the audit log (event ${seq}) as ${what}, but the rest of that output is missing or changed on disk. Recorded outputs are never replaced: restore the missing files from a copy (or move the folder away yourself), then \`byok ceremony resume\` again.`,
+    { files: [...files] },
+  );
+}
+
+/** Adopts the key's recorded bundle when its files are on disk byte for byte; otherwise sets unrecorded files aside. */
+async function resumeWrap(context: StepContext, step: CeremonyStep, key: KeyRecord, outDir: string, materialExpiry: string): Promise<boolean> {
+  const bundles = recordedBundles(await recordedEvents(context.options.vaultDir), key.keyId);
+  const names = await stepFolderFiles(outDir);
+  const onDisk = new Map<string, string | null>();
+  for (const name of names) onDisk.set(name, await fileSha256(join(outDir, name)));
+  const whole = bundles.find((bundle) => bundle.files.every((file) => onDisk.get(file.name) === file.sha256));
+  const provider = whole?.event.data.provider;
+  const algorithm = whole?.event.data.algorithm;
+  if (whole && typeof provider === 'string' && isProviderId(provider) && typeof algorithm === 'string' && isWrappingAlgorithm(algorithm)) {
+    const kept = new Set(whole.files.map((file) => file.name));
+    await setAsideUnrecorded(context, step, names.filter((name) => !kept.has(name)).map((name) => join(outDir, name)), key.keyId);
+    key.provider = provider;
+    key.wrap = {
+      provider,
+      algorithm,
+      materialExpiry,
+      files: whole.files.map((file) => ({ name: relative(context.report.output!, join(outDir, file.name)), sha256: file.sha256 })),
+      warnings: [],
+    };
+    context.say(`Wrapped ${key.label} for ${provider} with ${algorithm}: ${whole.files.map((file) => file.name).join(', ')} (written before the interruption, recorded in audit event ${whole.event.seq}; kept as is).`);
+    await context.record(step.id, 'done', {
+      keyId: key.keyId,
+      detail: { provider, algorithm, files: key.wrap.files.map((file) => `${file.name}=${file.sha256}`).join(','), adoptedFromEvent: whole.event.seq },
+    });
+    return true;
+  }
+  const recorded = new Set(bundles.flatMap((bundle) => bundle.files.map((file) => `${file.name}\u0000${file.sha256}`)));
+  const mentioned = names.filter((name) => recorded.has(`${name}\u0000${onDisk.get(name)}`));
+  if (mentioned.length > 0) throw recordedButIncomplete(`the bundle of ${key.label}`, mentioned.map((name) => join(outDir, name)), bundles[0]!.event.seq);
+  await setAsideUnrecorded(context, step, names.map((name) => join(outDir, name)), key.keyId);
+  return false;
+}
+
+interface ShareOnDisk {
+  name: string;
+  path: string;
+  index: number | null;
+  shareCheck: string | null;
+  custodian: string | null;
+  sha256: string | null;
+}
+
+/** A share file's index and its check, recomputed from its bytes (null when it is not one of this key's). */
+async function readShareOnDisk(folder: string, name: string, keyId: string): Promise<ShareOnDisk> {
+  const path = join(folder, name);
+  const sha256 = await fileSha256(path);
+  const unknown = { name, path, index: null, shareCheck: null, custodian: null, sha256 };
+  if (sha256 === null) return unknown;
+  try {
+    const file = JSON.parse(await readFile(path, 'utf8')) as { keyId?: unknown; index?: unknown; share?: unknown; shareCheck?: unknown; custodian?: unknown };
+    if (file.keyId !== keyId || typeof file.index !== 'number' || typeof file.share !== 'string' || typeof file.shareCheck !== 'string') return unknown;
+    const check = shareCheckOf(new Uint8Array(Buffer.from(file.share, 'base64')));
+    if (check !== file.shareCheck.toUpperCase()) return unknown; // damaged: its bytes are not the share it claims
+    return { name, path, index: file.index, shareCheck: check, custodian: typeof file.custodian === 'string' ? file.custodian : null, sha256 };
+  } catch {
+    return unknown;
+  }
+}
+
+/** Adopts the key's recorded split when every one of its share files is on disk intact; otherwise sets unrecorded files aside. */
+async function resumeShares(context: StepContext, step: CeremonyStep, key: KeyRecord, sharesDir: string, policy: { threshold: number; shares: number }): Promise<boolean> {
+  const splits = recordedSplits(await recordedEvents(context.options.vaultDir), key.keyId);
+  const onDisk = await Promise.all((await stepFolderFiles(sharesDir)).map((name) => readShareOnDisk(sharesDir, name, key.keyId)));
+  const byIndex = (index: number, check: string) => onDisk.find((share) => share.index === index && share.shareCheck === check);
+  const whole = splits.find((split) => split.threshold === policy.threshold && split.shares === policy.shares && split.shareChecks.length === split.shares && split.shareChecks.every((check, position) => byIndex(position + 1, check)));
+  if (whole) {
+    const files = whole.shareChecks.map((check, position) => byIndex(position + 1, check)!);
+    const kept = new Set(files.map((file) => file.name));
+    await setAsideUnrecorded(context, step, onDisk.filter((share) => !kept.has(share.name)).map((share) => share.path), key.keyId);
+    key.shares = {
+      threshold: whole.threshold,
+      shares: whole.shares,
+      subsetsVerified: whole.subsetsVerified,
+      files: files.map((file) => ({ index: file.index!, name: relative(context.report.sharesOut!, file.path), shareCheck: file.shareCheck!, custodian: file.custodian, sha256: file.sha256! })),
+    };
+    context.say(`Shares of ${key.label}: ${whole.threshold} of ${whole.shares} written before the interruption (audit event ${whole.event.seq}); kept as they are.`);
+    await context.record(step.id, 'done', {
+      keyId: key.keyId,
+      detail: { threshold: whole.threshold, shares: whole.shares, subsetsVerified: whole.subsetsVerified, shareChecks: whole.shareChecks.join(','), adoptedFromEvent: whole.event.seq },
+    });
+    return true;
+  }
+  const mentioned = onDisk.filter((share) => share.index !== null && splits.some((split) => split.shareChecks[share.index! - 1] === share.shareCheck));
+  if (mentioned.length > 0) throw recordedButIncomplete(`shares of ${key.label}`, mentioned.map((share) => share.path), splits[0]!.event.seq);
+  await setAsideUnrecorded(context, step, onDisk.map((share) => share.path), key.keyId);
+  return false;
+}
+
+/** Adopts the recorded escrow file when it is on disk byte for byte for these keys; otherwise sets an unrecorded one aside. */
+async function resumeEscrow(context: StepContext, step: CeremonyStep, path: string, keyIds: readonly string[]): Promise<boolean> {
+  const sha256 = await fileSha256(path);
+  const present = await lstat(path).then(() => true, () => false);
+  if (!present) return false;
+  const escrows = recordedEscrows(await recordedEvents(context.options.vaultDir), basename(path)).filter((escrow) => escrow.sha256 === sha256);
+  const wanted = [...keyIds].sort().join(',');
+  const whole = escrows.find((escrow) => [...escrow.keyIds].sort().join(',') === wanted);
+  if (whole && sha256) {
+    context.state.escrow = { path: context.state.escrowPath!, keys: whole.keyIds.length, sha256 };
+    context.say(`Escrow file for ${whole.keyIds.length} key(s) written before the interruption (audit event ${whole.event.seq}): ${context.state.escrowPath} (SHA-256 ${sha256}); kept as is.`);
+    await context.record(step.id, 'done', { detail: { keys: whole.keyIds.length, sha256, adoptedFromEvent: whole.event.seq } });
+    return true;
+  }
+  if (escrows.length > 0) throw recordedButIncomplete('an escrow file for other keys', [path], escrows[0]!.event.seq);
+  await setAsideUnrecorded(context, step, [path]);
+  return false;
 }
 
 export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = {
@@ -137,7 +261,7 @@ export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = 
     if (await skipIfRefused(context, step, key)) return;
     const policy = context.plan.backup.shares!;
     const slot = slotOf(context, key.label);
-    await discardInterruptedOutput(context, step, slot.sharesDir, interrupted);
+    if (interrupted && (await resumeShares(context, step, key, slot.sharesDir!, policy))) return;
     await mkdir(slot.sharesDir!, { recursive: true });
     const reply = await context.options.service.sharesSplit({
       keyId: key.keyId,
@@ -150,7 +274,7 @@ export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = 
     });
     const files = [];
     for (const file of reply.files) {
-      files.push({ index: file.index, name: relative(context.report.sharesOut!, file.path), shareCheck: file.shareCheck, custodian: file.custodian, sha256: await fileSha256(file.path) });
+      files.push({ index: file.index, name: relative(context.report.sharesOut!, file.path), shareCheck: file.shareCheck, custodian: file.custodian, sha256: (await fileSha256(file.path))! });
     }
     key.shares = { threshold: policy.threshold, shares: policy.shares, subsetsVerified: reply.subsetsVerified, files };
     context.say(`Shares of ${key.label}: ${policy.threshold} of ${policy.shares} written; every ${policy.threshold}-subset (${reply.subsetsVerified}) rebuilds the ${checkName(key.check)}.`);
@@ -163,7 +287,7 @@ export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = 
       await context.record(step.id, 'skipped', { detail: { reason: 'no confirmed key' } });
       return;
     }
-    await discardInterruptedOutput(context, step, context.report.escrowPath, interrupted);
+    if (interrupted && (await resumeEscrow(context, step, context.report.escrowPath!, keys.map((key) => key.keyId)))) return;
     await mkdir(dirname(context.report.escrowPath!), { recursive: true });
     const passphrase = await escrowPassphrase(context);
     const reply = await context.options.service.escrowWrite({
@@ -182,7 +306,7 @@ export const STEP_RUNNERS: Readonly<Record<CeremonyStep['kind'], StepRunner>> = 
     const key = keyOf(context, step.label!);
     if (await skipIfRefused(context, step, key)) return;
     const slot = slotOf(context, key.label);
-    await discardInterruptedOutput(context, step, slot.outDir, interrupted);
+    if (interrupted && (await resumeWrap(context, step, key, slot.outDir, slot.materialExpiry ?? 'never'))) return;
     await mkdir(slot.outDir, { recursive: true });
     const reply = await context.options.service.wrap(
       {
@@ -242,8 +366,4 @@ async function escrowPassphrase(context: StepContext): Promise<string> {
     prompter.say(first === second ? 'The passphrase is empty; try again.' : 'The two entries differ; try again.');
   }
   throw new ByokError('INVALID_INPUT', `The escrow passphrase was not entered the same way twice in ${MAX_PASSPHRASE_ATTEMPTS} attempts; no escrow file was written. Resume with \`byok ceremony resume\`.`);
-}
-
-async function fileSha256(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
 }

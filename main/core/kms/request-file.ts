@@ -4,9 +4,9 @@
 // parses exactly what the KMS sent, with the same parser as a file saved from the console.
 // A renewal request is the same file: fresh parameters for keys whose material must be re-imported.
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import { ByokError } from '../../../shared/errors.ts';
 import { isProviderId, type ProviderId } from '../../../shared/providers.ts';
+import { writeNewFile } from '../new-files.ts';
 
 export const REQUEST_FILE_FORMAT = 'byok-import-request';
 export const REQUEST_FILE_VERSION = 1;
@@ -101,18 +101,8 @@ export async function writeRequestFile(
 ): Promise<{ path: string; sha256: string }> {
   if (entries.length === 0) throw new ByokError('INVALID_ARGUMENT', 'A request file needs at least one key.');
   const bytes = encodeRequestFile(entries, options);
-  let handle;
-  try {
-    handle = await open(path, 'wx', 0o644);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ByokError('OUTPUT_EXISTS', `${path} already exists; outputs are never overwritten. Choose another --out.`);
-    throw new ByokError('STORAGE_FAILED', `Cannot create ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unknown error'}. Check the folder exists and is writable.`);
-  }
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // Temporary name, fsync, link to `path` (refused when it exists), fsync of the folder: a reported
+  // request file survives a crash, and a failed or killed write leaves nothing under its name.
+  await writeNewFile(path, bytes, { mode: 0o644, existsHint: 'Choose another --out.' });
   return { path, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

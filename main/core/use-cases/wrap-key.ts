@@ -27,6 +27,7 @@ import { requireKey } from './key-queries.ts';
 import { operatorFields } from './validation.ts';
 import { recordRefusal } from './refusals.ts';
 import { sha256Hex } from './hashing.ts';
+import { removeStaleTemps } from '../new-files.ts';
 import { refuseMislabelledEntry, refuseRemoteKeyOfAnotherKey, refuseSharedRemoteKeys } from './remote-key-owner.ts';
 
 const BUNDLE_FILE = 'bundle.json';
@@ -121,6 +122,8 @@ export async function prepareWrap(
     const { algorithm, warnings } = checkWrapRequest({ params, spec: record.spec, ...(request.algorithm ? { algorithm: request.algorithm } : {}), now });
     const materialExpiry = parseMaterialExpiry(request.materialExpiry, params.provider, now, record.spec);
     const layout = outputLayout(params.provider, record.spec);
+    // Files left by a write killed before it was reported are cleared first: they must not block a retry.
+    await removeStaleTemps(resolve(request.outDir)).catch(() => undefined);
     refuseExistingOutputs({ outDir: request.outDir, params, layout, materialExpiry, alias: record.alias });
     return { record, params, algorithm, layout, materialExpiry, warnings, outDir: request.outDir, paramsFile: request.paramsFile };
   } catch (error) {

@@ -1,10 +1,13 @@
 // Writes a ceremony's output files. An existing file is never overwritten: every target is checked
-// before the first byte is written, each file is created exclusively ('wx'), and each file and then the
-// folder are fsynced so a finished ceremony survives a crash.
+// before the first byte is written, and the set is written by writeNewFiles (../new-files.ts): each file
+// under a temporary name, fsynced, then linked to its final name in order — the last file (bundle.json)
+// is the set's commit marker — and the folder fsynced, so a reported bundle survives a crash and a
+// killed write leaves nothing under a final name that blocks the retry.
 import { createHash } from 'node:crypto';
-import { lstat, mkdir, open, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ByokError } from '../../../shared/errors.ts';
+import { removeStaleTemps, syncFolder, writeNewFiles } from '../new-files.ts';
 
 export interface OutputFile {
   name: string;
@@ -59,48 +62,24 @@ function parentsUpTo(folder: string, first: string): string[] {
   }
 }
 
-async function fsyncFolder(folder: string): Promise<void> {
-  // Windows cannot open a folder for fsync; NTFS metadata is journaled there.
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export async function writeOutputs(outDir: string, files: readonly OutputFile[]): Promise<WrittenFile[]> {
-  const planned = await planOutputs(outDir, files.map((file) => file.name));
   const folder = resolve(outDir);
+  // A write killed earlier may have left temporary files and unreported finals: never a reason to refuse.
+  await removeStaleTemps(folder).catch(() => undefined);
+  const planned = await planOutputs(outDir, files.map((file) => file.name));
   if (!(await stat(folder).then((info) => info.isDirectory(), () => true))) {
     throw new ByokError('OUTPUT_EXISTS', `${folder} is a file, not a folder; outputs are never written over it. Choose another output folder.`);
   }
-  const written: WrittenFile[] = [];
+  let created: string | undefined;
   try {
-    const created = await mkdir(folder, { recursive: true });
-    for (const [index, file] of files.entries()) {
-      const target = planned[index]!;
-      const handle = await open(target.path, 'wx');
-      written.push({ name: file.name, path: target.path, sha256: createHash('sha256').update(file.bytes).digest('hex') });
-      try {
-        await handle.writeFile(file.bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    }
-    await fsyncFolder(folder);
+    created = await mkdir(folder, { recursive: true });
     // Folders made here are entries of their parents: sync those too, or a power cut could take a
     // reported output folder away.
-    if (created !== undefined) for (const parent of parentsUpTo(folder, resolve(created))) await fsyncFolder(parent);
+    if (created !== undefined) for (const parent of parentsUpTo(folder, resolve(created))) await syncFolder(parent);
   } catch (error) {
-    // A partial set of outputs is not a bundle: remove only the files this call created.
-    await Promise.all(written.map((file) => rm(file.path, { force: true })));
-    if (error instanceof ByokError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new ByokError('OUTPUT_EXISTS', `An output file appeared in ${folder} while writing; nothing was kept. Choose an empty folder.`);
-    throw new ByokError('STORAGE_FAILED', `Writing the outputs to ${folder} failed (${code ?? 'unknown error'}); nothing was kept.`, undefined, { cause: error });
+    throw new ByokError('STORAGE_FAILED', `The output folder ${folder} could not be created (${code ?? 'unknown error'}); nothing was written. Check the path and its permissions.`, undefined, { cause: error });
   }
-  return written;
+  await writeNewFiles(folder, files, { existsHint: 'Choose an empty folder with --out.' });
+  return files.map((file, index) => ({ name: file.name, path: planned[index]!.path, sha256: createHash('sha256').update(file.bytes).digest('hex') }));
 }

@@ -202,7 +202,7 @@ describe('ceremony runner', () => {
     }
   });
 
-  it('discards the partial output of the step that was cut off, then redoes it', async () => {
+  it('moves aside the unrecorded partial output of the step that was cut off, then redoes it', async () => {
     const { service, base, vaultDir, folder } = await setup('none');
     service.failAt = { method: 'wrap', call: 2 };
     await expect(runCeremony(base)).rejects.toThrow('simulated crash');
@@ -214,7 +214,11 @@ describe('ceremony runner', () => {
     const outcome = await runCeremony({ ...base, resume: state });
     expect(outcome.state.keys[1]?.wrap?.files).toHaveLength(2);
     expect(await readFile(join(folder, 'out', 'dek-2', 'bundle.json'), 'utf8')).toContain('bundle of');
-    expect(service.steps.some((step) => step.step === 'wrap:dek-2' && step.detail?.discardedPartialOutput === 'dek-2')).toBe(true);
+    // Not deleted: kept under another name, and the move is in the audit log.
+    const aside = (await readdir(join(folder, 'out', 'dek-2'))).filter((name) => name.startsWith('bundle.json.interrupted-'));
+    expect(aside).toEqual(['bundle.json.interrupted-20261201T090000Z']);
+    expect(await readFile(join(folder, 'out', 'dek-2', aside[0]!), 'utf8')).toBe('half-written');
+    expect(service.steps.some((step) => step.step === 'wrap:dek-2' && step.detail?.movedAside === 'dek-2/bundle.json.interrupted-20261201T090000Z')).toBe(true);
   });
 
   it('names the keys an interrupted generation saved but never reported, and does not use them', async () => {

@@ -2,8 +2,15 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import * as fsPromises from 'node:fs/promises';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { planOutputs, writeOutputs } from '../../../../main/core/wrap/outputs.ts';
+
+// link() is wrapped so a test can make the link of one file fail.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:fs/promises')>();
+  return { ...actual, link: vi.fn(actual.link) };
+});
 
 const folders: string[] = [];
 function freshFolder(): string {
@@ -44,6 +51,18 @@ describe('writeOutputs', () => {
     symlinkSync(join(out, 'nowhere'), join(out, 'bundle.json'));
     await expect(writeOutputs(out, files)).rejects.toMatchObject({ code: 'OUTPUT_EXISTS' });
     expect(readdirSync(out)).toEqual(['bundle.json']);
+  });
+
+  it('leaves no output file behind when writing the set fails half-way', async () => {
+    const out = join(freshFolder(), 'new');
+    const real = vi.mocked(fsPromises.link).getMockImplementation()!;
+    vi.mocked(fsPromises.link).mockImplementationOnce(real).mockImplementationOnce(async () => {
+      throw Object.assign(new Error('EIO: simulated'), { code: 'EIO' });
+    });
+    await expect(writeOutputs(out, [{ name: 'ImportToken.bin', bytes: new Uint8Array(2) }, ...files])).rejects.toMatchObject({ code: 'STORAGE_FAILED' });
+    expect(readdirSync(out)).toEqual([]);
+    // And the retry is not refused.
+    expect((await writeOutputs(out, files)).map((file) => file.name)).toEqual(['EncryptedKeyMaterial.bin', 'bundle.json']);
   });
 
   it('refuses a file name with a folder in it', async () => {
