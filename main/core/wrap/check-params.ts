@@ -27,6 +27,11 @@ export interface WrapDecision {
 }
 
 const WARN_BEFORE_DEADLINE_MS = 3_600_000;
+/**
+ * Slack on top of a provider's own validity before a deadline is called impossible: the air-gapped
+ * machine's clock may be somewhat behind the KMS's.
+ */
+const DEADLINE_SLACK_MS = 24 * 3_600_000;
 
 function checkDeadline(params: ImportParameters, now: Date, warnings: string[]): void {
   if (params.parametersValidTo === null) return;
@@ -36,6 +41,16 @@ function checkDeadline(params: ImportParameters, now: Date, warnings: string[]):
     throw new ByokError(
       'PARAMS_EXPIRED',
       `The import parameters expired at ${params.parametersValidTo} (UTC); it is now ${isoUtc(now)} (UTC). Get new import parameters from ${PROVIDERS[params.provider].displayName} and wrap again.`,
+      { parametersValidTo: params.parametersValidTo },
+    );
+  }
+  const validityHours = PROVIDERS[params.provider].parametersValidityHours;
+  if (validityHours !== null && left > validityHours * 3_600_000 + DEADLINE_SLACK_MS) {
+    // No provider hands out parameters like these: the file is not its response, or this clock is wrong
+    // (and then every deadline check here would be wrong too).
+    throw new ByokError(
+      'PARAMS_MALFORMED',
+      `The import parameters say they are valid until ${params.parametersValidTo} (UTC), ${Math.round(left / 3_600_000)} hours from now (${isoUtc(now)} UTC by this machine's clock); ${PROVIDERS[params.provider].displayName} issues parameters valid for ${validityHours} hours. Check this machine's clock, and that the file is the provider's own response.`,
       { parametersValidTo: params.parametersValidTo },
     );
   }

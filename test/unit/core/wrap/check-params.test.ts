@@ -45,6 +45,17 @@ describe('checkWrapRequest: deadlines', () => {
     expect(check('aws', 'AES_256', 'RSAES_OAEP_SHA_256', { parametersValidTo: '2026-11-25T11:00:00Z' }).warnings).toEqual([]);
   });
 
+  it('refuses a deadline further out than the provider ever issues (plus a day for clock skew), naming this clock', () => {
+    // AWS: 24 hours; a day of slack: 48 hours from now is the last accepted moment.
+    expect(check('aws', 'AES_256', 'RSAES_OAEP_SHA_256', { parametersValidTo: '2026-11-27T10:00:00Z' }).algorithm).toBe('RSAES_OAEP_SHA_256');
+    expect(() => check('aws', 'AES_256', 'RSAES_OAEP_SHA_256', { parametersValidTo: '2026-11-27T10:00:01Z' }))
+      .toThrow(expect.objectContaining({ code: 'PARAMS_MALFORMED', message: expect.stringContaining('2026-11-25T10:00:00Z UTC by this machine') }));
+    expect(() => check('tencent', 'AES_256', 'RSAES_OAEP_SHA_256', { parametersValidTo: '5138-11-16T09:46:39Z' })).toThrow(code('PARAMS_MALFORMED'));
+    // A GCP import job lives 3 days.
+    expect(check('gcp', 'AES_256', 'RSA_AES_KEY_WRAP_SHA_256', { parametersValidTo: '2026-11-29T09:00:00Z' }).algorithm).toBe('RSA_AES_KEY_WRAP_SHA_256');
+    expect(() => check('gcp', 'AES_256', 'RSA_AES_KEY_WRAP_SHA_256', { parametersValidTo: '2026-11-29T10:00:01Z' })).toThrow(code('PARAMS_MALFORMED'));
+  });
+
   it('accepts parameters with no deadline (an Azure key-exchange key)', () => {
     expect(check('azure', 'AES_256', undefined, { parametersValidTo: null }).algorithm).toBe('RSA_AES_KEY_WRAP_SHA_1');
   });
