@@ -42,9 +42,11 @@ export function BackupsScreen() {
 
   const [escrow, setEscrow] = useState({ keyIds: [] as string[], path: '', passphrase: '' });
   const escrowAction = useAction(async () => {
-    const reply = await call('escrowWrite', { keyIds: escrow.keyIds, path: escrow.path, passphrase: escrow.passphrase });
-    setEscrow((previous) => ({ ...previous, passphrase: '' })); // do not keep the passphrase in the page
-    return reply;
+    try {
+      return await call('escrowWrite', { keyIds: escrow.keyIds, path: escrow.path, passphrase: escrow.passphrase });
+    } finally {
+      setEscrow((previous) => ({ ...previous, passphrase: '' })); // succeeded or not, the page keeps no copy
+    }
   });
 
   const [bundlePath, setBundlePath] = useState('');

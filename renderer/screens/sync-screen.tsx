@@ -23,17 +23,23 @@ export function SyncScreen() {
   const [progress, resetProgress] = useProgress('sync');
 
   const add = useAction(async () => {
-    const reply = await call('providerAdd', {
-      name: form.name,
-      type: form.type,
-      region: form.region,
-      ...(form.projectId ? { projectId: form.projectId } : {}),
-      ...(form.endpoint ? { endpoint: form.endpoint } : {}),
-      accessKeyId: form.accessKeyId,
-      secret: form.secret,
-      ...(form.sessionToken ? { sessionToken: form.sessionToken } : {}),
-    });
-    setForm(EMPTY_FORM); // the credentials are in the keychain now; the page keeps no copy
+    let reply;
+    try {
+      reply = await call('providerAdd', {
+        name: form.name,
+        type: form.type,
+        region: form.region,
+        ...(form.projectId ? { projectId: form.projectId } : {}),
+        ...(form.endpoint ? { endpoint: form.endpoint } : {}),
+        accessKeyId: form.accessKeyId,
+        secret: form.secret,
+        ...(form.sessionToken ? { sessionToken: form.sessionToken } : {}),
+      });
+    } finally {
+      // Succeeded or not, the page keeps no copy of the credentials (a refused form is typed again).
+      setForm((previous) => ({ ...previous, accessKeyId: '', secret: '', sessionToken: '' }));
+    }
+    setForm(EMPTY_FORM);
     providers.reload();
     return reply;
   });

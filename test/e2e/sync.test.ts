@@ -47,6 +47,22 @@ describe('sync against the KMS simulator', () => {
     expect(await page.getByLabel('Secret access key').inputValue()).toBe('');
     expect(await page.content()).not.toContain(CREDENTIALS.aws.secretAccessKey);
     await expect.poll(() => page.getByTestId('providers').textContent()).toContain('aws-sim');
+
+    // A refused add (plain http to a host that is not loopback) does not keep the credentials in the page either.
+    await page.getByLabel('Name').fill('aws-refused');
+    await page.getByLabel('Type').selectOption('aws');
+    await page.getByLabel('Region').fill('eu-west-1');
+    await page.getByLabel('Endpoint (optional)').fill('http://kms.example.com');
+    await page.getByLabel('Access key id').fill(CREDENTIALS.aws.accessKeyId);
+    await page.getByLabel('Secret access key').fill(CREDENTIALS.aws.secretAccessKey);
+    await page.getByRole('button', { name: 'Add provider' }).click();
+    await page.getByRole('alert').first().waitFor({ timeout: 10_000 });
+    expect(await page.getByLabel('Secret access key').inputValue()).toBe('');
+    expect(await page.getByLabel('Access key id').inputValue()).toBe('');
+    expect(await page.getByLabel('Name').inputValue()).toBe('aws-refused');
+    expect(await page.content()).not.toContain(CREDENTIALS.aws.secretAccessKey);
+    await page.getByLabel('Name').fill('');
+    await page.getByLabel('Endpoint (optional)').fill('');
   });
 
   it('creates the remote key, imports the wrapped bundle and syncs its state', async () => {
