@@ -7,15 +7,13 @@
 // about the key (Shamir's scheme is information-theoretically hiding), and a share file exists to be
 // handed to a custodian, printed or stored as text. The material itself is only ever in Uint8Arrays.
 import { createHash } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { combine, split } from 'shamir-secret-sharing';
 import { z } from 'zod';
 import { ByokError } from '../../../shared/errors.ts';
 import { KEY_SPEC_NAMES, type KeySpecName } from '../../../shared/key-specs.ts';
 import { equalBytes, zeroize } from '../secret.ts';
 import { sameCheck, type BackupCheck, type ComputeCheck } from './backup-entry.ts';
-import { syncDirectory, writeNewFile } from './new-file.ts';
+import { writeNewFiles } from '../new-files.ts';
 
 export const SHARE_FORMAT = 'byok-ceremony/share';
 export const MAX_SHARES = 16;
@@ -194,20 +192,12 @@ export async function combineShares(
 
 /** Writes one file per share into `dir`; never overwrites (refuses if any file exists), fsyncs each. */
 export async function writeShareFiles(dir: string, files: readonly ShareFile[]): Promise<Array<{ path: string; index: number }>> {
-  const targets = files.map((file) => ({ path: join(dir, `share-${file.keyId}-${file.index}-of-${file.shares}.json`), file }));
-  const written: string[] = [];
-  try {
-    for (const { path, file } of targets) {
-      await writeNewFile(path, new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`), written);
-    }
-    await syncDirectory(dir);
-  } catch (error) {
-    await removeFiles(written);
-    throw error;
-  }
-  return targets.map(({ path, file }) => ({ path, index: file.index }));
-}
-
-async function removeFiles(paths: readonly string[]): Promise<void> {
-  for (const path of paths) await rm(path, { force: true });
+  // One set: every share file appears under its name or none does, so a split killed half-way leaves no
+  // share files that a retry would have to refuse (and no custodian is handed a share of an unfinished set).
+  const named = files.map((file) => ({ name: `share-${file.keyId}-${file.index}-of-${file.shares}.json`, file }));
+  const paths = await writeNewFiles(dir, named.map(({ name, file }) => ({ name, bytes: new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`) })), {
+    mode: 0o600,
+    existsHint: 'Choose another folder or move the old files away.',
+  });
+  return named.map(({ file }, index) => ({ path: paths[index]!, index: file.index }));
 }
