@@ -107,9 +107,11 @@ export async function reconcile(context: CoreContext): Promise<ReconciliationRep
   const backedUp = new Set(entries.filter((entry) => entry.intact).map((entry) => entry.keyId));
   const recorded = context.vault.keys.listSummaries(); // ids are all it needs: no evidence to parse
   const recordedIds = new Set(recorded.map((record) => record.id));
+  const knownOnlyById = context.vault.keys.idsWithoutBackupHere();
   return {
     backupsWithoutRecord: [...backedUp].filter((id) => !recordedIds.has(id)),
-    recordsWithoutBackup: recorded.filter((record) => !backedUp.has(record.id)).map((record) => record.id),
+    // Keys known here only by id never had a backup on this machine: their absence is expected, not a loss.
+    recordsWithoutBackup: recorded.filter((record) => !backedUp.has(record.id) && !knownOnlyById.has(record.id)).map((record) => record.id),
     damagedBatches: damagedBatches.map((batch) => ({ batchId: batch.batchId, problems: batch.problems, keyIds: batch.keyIds })),
   };
 }

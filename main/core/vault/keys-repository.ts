@@ -74,6 +74,14 @@ export class KeysRepository {
     return Number(this.store.one('SELECT count(*) AS n FROM keys WHERE batch_id IS NULL')?.n ?? 0);
   }
 
+  /**
+   * Keys this machine never backed up (no backup reference): on a connected machine, the keys it knows
+   * only by id, whose material lives on the air-gapped machine.
+   */
+  idsWithoutBackupHere(): Set<string> {
+    return new Set(this.store.all('SELECT id FROM keys WHERE backup_ref IS NULL').map((row) => String(row.id)));
+  }
+
   updateStatus(id: string, status: KeyStatus): KeyRecord {
     return this.update(id, { status });
   }
