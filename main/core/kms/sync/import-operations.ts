@@ -13,7 +13,7 @@ import { readNotes } from './binding-notes.ts';
 import { idempotencyKeys, type FetchParamsPayload } from './job-payloads.ts';
 import { jobError, placeholderKey, refuseExisting, requireKey, sha256Hex, stateOf, type OperationServices } from './operation-support.ts';
 import { preferredAlgorithm, renewalExpiry } from './renewal-policy.ts';
-import { checkBundleSigner } from './trusted-signers.ts';
+import { checkBundleSigner, recordTrustedSigner } from './trusted-signers.ts';
 import { operatorFields } from '../../use-cases/validation.ts';
 import { refuseRemoteKeyOfAnotherKey } from '../../use-cases/remote-key-owner.ts';
 import { fetchEntry, importJobFromBundle } from './sync-run.ts';
@@ -31,7 +31,7 @@ export function importOperations(services: OperationServices) {
         throw new ByokError('FILE_NOT_FOUND', `Cannot read the bundle ${request.path}. Check the path.`);
       }
       const { bundle } = verifyBundle(bytes, { checkFilesIn: dirname(request.path) });
-      const signerTrust = await checkBundleSigner(context, bundle.signature.publicKey, { ...(request.trustSigner !== undefined ? { trustSigner: request.trustSigner } : {}), at: isoUtc(clock.now()) });
+      const signerTrust = await checkBundleSigner(context, bundle.signature.publicKey, request.trustSigner !== undefined ? { trustSigner: request.trustSigner } : {});
       if (bundle.remoteKeyId === null) throw new ByokError('BUNDLE_INVALID', 'The bundle names no remote key: it was wrapped with parameters saved for offline use. Wrap with a request file from `byok remote params`.');
       const candidates = (request.provider ? [connections.record(request.provider)] : vault.providers.list()).filter((record) => record.type === bundle.provider);
       const bound = candidates.filter((record) => vault.bindings.list({ keyId: bundle.keyId, provider: record.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId));
@@ -42,17 +42,18 @@ export function importOperations(services: OperationServices) {
       // A key this vault knows only by id (two-machine flow) is recorded from the signed bundle; a key it
       // knows must be the bundle's key: same spec, same check value.
       const known = vault.keys.get(bundle.keyId);
-      if (!known) {
-        vault.keys.insert({ ...placeholderKey(bundle.keyId, bundle.spec, bundle.createdAt), alias: bundle.alias, check: bundle.check });
-      } else if (known.spec !== bundle.spec || known.check.value !== bundle.check.value) {
+      if (known && (known.spec !== bundle.spec || known.check.value !== bundle.check.value)) {
         throw new ByokError('BUNDLE_INVALID', `The bundle says key ${bundle.keyId} is ${bundle.spec} with check value ${bundle.check.value}; this vault records ${known.spec} ${known.check.value}. It is not this key's bundle.`);
       }
+      // Every check has passed. The trust decision is logged before anything changes in memory (no other
+      // operation's save can then make a change durable whose event is missing), and saved below.
+      if (signerTrust === 'trusted-now') {
+        await audit.append({ type: 'kms.import', ...operatorFields(request), data: { action: 'signer-trusted', signerPublicKey: bundle.signature.publicKey, keyId: bundle.keyId, bundleSha256: sha256Hex(bytes) } });
+        recordTrustedSigner(vault, bundle.signature.publicKey, isoUtc(clock.now()));
+      }
+      if (!known) vault.keys.insert({ ...placeholderKey(bundle.keyId, bundle.spec, bundle.createdAt), alias: bundle.alias, check: bundle.check });
       if (!vault.bindings.list({ keyId: bundle.keyId, provider: provider.name }).some((binding) => binding.remoteKeyId === bundle.remoteKeyId)) {
         vault.bindings.upsert({ keyId: bundle.keyId, provider: provider.name, region: provider.region ?? '', remoteKeyId: bundle.remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: null });
-      }
-      if (signerTrust === 'trusted-now') {
-        // Before the save that makes the trust durable: the log then never lacks a decision the vault holds.
-        await audit.append({ type: 'kms.import', ...operatorFields(request), data: { action: 'signer-trusted', signerPublicKey: bundle.signature.publicKey, keyId: bundle.keyId, bundleSha256: sha256Hex(bytes) } });
       }
       const queued = vault.jobs.enqueue(importJobFromBundle(provider.name, bundle, sha256Hex(bytes)));
       // Importing the same bundle again is an explicit retry of a job that failed (the key may have been

@@ -71,7 +71,7 @@ export async function queuePendingBundles(services: SyncServices, provider: Prov
         // The file must still be the one this vault wrote and recorded, signed by a key trusted here.
         if (sha256Hex(bytes) !== candidate.sha256) throw new ByokError('BUNDLE_INVALID', `${candidate.path} is not the bundle this vault wrote there (its SHA-256 differs); it is not imported. Wrap the key again.`);
         ({ bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) }));
-        await checkBundleSigner(services.core, bundle.signature.publicKey, { at: isoUtc(clock.now()) });
+        await checkBundleSigner(services.core, bundle.signature.publicKey);
       } catch (error) {
         // A damaged or altered bundle is never imported; it is reported and the next candidate tried.
         problems.push({ id: `bundle:${candidate.path}`, reason: isByokError(error) ? `${error.code}: ${error.message}` : 'BUNDLE_INVALID: the bundle could not be verified.' });

@@ -39,10 +39,11 @@ export type SignerTrust = 'this-vault' | 'trusted' | 'trusted-now';
 
 /**
  * Refuses a bundle signer that is neither this vault's ceremony key nor trusted here. `trustSigner` (the
- * operator's copy of the air-gapped vault's key) trusts the signer from now on when it is exactly the
- * bundle's key; the caller saves the vault (and records the decision in the audit log).
+ * operator's copy of the air-gapped vault's key) is accepted when it is exactly the bundle's key: the
+ * reply is then 'trusted-now', and the caller records it with recordTrustedSigner once its own checks
+ * have passed (so a refused import leaves no trust behind for another operation's save to make durable).
  */
-export async function checkBundleSigner(sources: SignerSources, signerPublicKey: string, options: { trustSigner?: string; at: string }): Promise<SignerTrust> {
+export async function checkBundleSigner(sources: SignerSources, signerPublicKey: string, options: { trustSigner?: string } = {}): Promise<SignerTrust> {
   const own = await trustedCeremonyPublicKey(sources, { lenient: true });
   if (own !== null && Buffer.from(own).toString('base64') === signerPublicKey) return 'this-vault';
   const signers = trustedSigners(sources.vault);
@@ -61,6 +62,11 @@ export async function checkBundleSigner(sources: SignerSources, signerPublicKey:
       { signerPublicKey },
     );
   }
-  sources.vault.meta.set(META_KEY, JSON.stringify([...signers, { publicKey: signerPublicKey, trustedAt: options.at }]));
   return 'trusted-now';
+}
+
+/** Trusts `publicKey` from now on (in memory: the caller's save makes it durable, after its audit event). */
+export function recordTrustedSigner(vault: Vault, publicKey: string, at: string): void {
+  const signers = trustedSigners(vault);
+  if (!signers.some((signer) => signer.publicKey === publicKey)) vault.meta.set(META_KEY, JSON.stringify([...signers, { publicKey, trustedAt: at }]));
 }
