@@ -14,6 +14,7 @@ export function BackupsScreen() {
   const { t } = useTranslation();
   const keys = useQuery('listKeys', {}, []);
   const reconciled = useQuery('reconcile', {}, []);
+  const vault = useQuery('vaultInfo', {}, []);
   const reconciliation = reconciled.data;
   const damaged = reconciliation?.damagedBatches ?? [];
   const keyOptions = (keys.data?.keys ?? []).map((key) => ({ value: key.id, label: `${key.alias} (${key.spec})` }));
@@ -145,13 +146,17 @@ export function BackupsScreen() {
 
       <section aria-labelledby="bundle-title" className="card">
         <h2 id="bundle-title">{t('backups.verifyBundle')}</h2>
+        {/* What the connected machine's operator reads across for `byok import --trust-signer`. */}
+        <p>
+          {t('backups.ceremonyKey')} <code className="sha" data-testid="ceremony-key">{vault.data ? (vault.data.ceremonyPublicKey ?? t('backups.noCeremonyKey')) : ''}</code>
+        </p>
         <PathField label={t('remote.bundle')} purpose="bundle-file" value={bundlePath} onChange={setBundlePath} />
         <button type="button" disabled={bundle.busy || !bundlePath} onClick={() => void bundle.run()}>{t('backups.verifyBundleButton')}</button>
         <ErrorBanner error={bundle.error} />
         {bundle.result && (
           <p role="status" data-testid="bundle-result">
             {t('backups.bundleValid', { alias: bundle.result.alias, provider: bundle.result.provider, algorithm: bundle.result.algorithm })} <CheckValue check={bundle.result.check} full />{' '}
-            {bundle.result.signedByThisVault ? t('backups.signedHere') : t('backups.signedElsewhere')}
+            {bundle.result.signedByThisVault ? t('backups.signedHere') : t('backups.signedElsewhere', { key: bundle.result.signerPublicKey })}
           </p>
         )}
       </section>

@@ -24,6 +24,10 @@ describe('backups and audit in the browser', () => {
     await openScreen(page, 'Backups');
     await page.getByRole('button', { name: 'Verify all' }).click();
     await expect.poll(() => page.getByTestId('verify-result').textContent()).toContain('3 verified, 0 failed');
+    // The key a connected machine's operator reads across for `byok import --trust-signer`.
+    const ceremonyKey = (await harness.service.vaultInfo()).ceremonyPublicKey;
+    expect(ceremonyKey).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    await expect.poll(() => page.getByTestId('ceremony-key').textContent()).toBe(ceremonyKey);
     await harness.screenshot('backups');
   });
 
