@@ -92,7 +92,8 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
         throw error;
       })),
   };
-  if (audit.count() === 0) await audit.append({ type: 'vault.created', data: { vaultId: vault.id } });
+  // Only a log that is really empty starts with vault.created (a damaged last line also reads as no event).
+  if (audit.count() === 0 && !audit.tailBroken) await audit.append({ type: 'vault.created', data: { vaultId: vault.id } });
   return context;
 }
 

@@ -110,7 +110,13 @@ export class AuditLog {
    * The hash of event `seq` when it is one of the last two (read from the tail without reading the log),
    * else undefined.
    */
+  /** The last complete line is not a valid event: the log was damaged or edited (verify() says where). */
+  get tailBroken(): boolean {
+    return this.tail.broken;
+  }
+
   recentHash(seq: number): string | undefined {
+    if (this.tail.broken) return undefined; // a damaged last line: verify() reports what is wrong with it
     if (seq === this.tail.seq) return this.tail.hash;
     if (seq === this.tail.seq - 1) return this.tail.prev;
     return undefined;

@@ -31,7 +31,8 @@ export function recordAuditHead(vault: Vault, audit: AuditLog): void {
 /** At open: a log that ends before the recorded event, or holds another event there, is refused. */
 export function refuseShortenedLog(vault: Vault, audit: AuditLog): void {
   const recorded = recordedAuditHead(vault);
-  if (recorded === null) return;
+  // A damaged last line is left to `audit verify`, which names the line (appending is refused anyway).
+  if (recorded === null || audit.tailBroken) return;
   if (audit.lastSeq < recorded.seq) throw new ByokError('AUDIT_CHAIN_BROKEN', recordedHeadMissing(audit.lastSeq, recorded.seq), { events: audit.lastSeq, recordedSeq: recorded.seq });
   // Usually the recorded event is the last one or the one before it (the checkpoint written at close);
   // further back, `audit verify` reads the whole log and checks it.

@@ -93,3 +93,14 @@ describe('the audit head recorded in the vault database', () => {
     await service.close();
   });
 });
+
+describe('a damaged last line', () => {
+  it('still opens, so that audit verify can say which line is wrong', async () => {
+    const { vaultDir, keychain, lines } = await vaultWithHistory('damaged-tail');
+    writeFileSync(join(vaultDir, 'audit.jsonl'), `${lines.slice(0, -1).join('\n')}\n{"seq": "garbled"}\n`);
+    const service = await open(vaultDir, keychain);
+    const verified = await service.auditVerify();
+    expect(verified).toMatchObject({ valid: false, problem: { seq: lines.length } });
+    await service.close();
+  });
+});
