@@ -123,5 +123,5 @@ export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uin
 
 /** Why a log shorter than the vault database records is refused; also said when such a vault is opened. */
 export function recordedHeadMissing(events: number, recordedSeq: number): string {
-  return `The audit log ends at event ${events}, but the vault database records that it held event ${recordedSeq}: events were removed from the end, or the log was deleted or replaced. Restore audit.jsonl from a copy; nothing was changed.`;
+  return `The audit log ends at event ${events}, but the vault database records that it held event ${recordedSeq}: events were removed from the end, or the log was deleted or replaced. Restore audit.jsonl from a copy that holds event ${recordedSeq} or later (an older copy is refused the same way); nothing was changed.`;
 }

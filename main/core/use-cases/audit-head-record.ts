@@ -24,6 +24,8 @@ export function recordedAuditHead(vault: Vault): RecordedHead | null {
 
 /** Called before every save: the log's events so far are durable, so the database may name its head. */
 export function recordAuditHead(vault: Vault, audit: AuditLog): void {
+  // A damaged last line reads as another head (its seq, or none): keep the last good record instead.
+  if (audit.tailBroken) return;
   const head = JSON.stringify({ seq: audit.lastSeq, hash: audit.head() });
   if (vault.meta.get(META_KEY) !== head) vault.meta.set(META_KEY, head);
 }

@@ -73,6 +73,9 @@ export async function generateKeys(context: CoreContext, request: GenerateKeysRe
     // An empty string is still dice the operator meant to give: operatorEntropyFromDice refuses it.
     if (request.diceRolls !== undefined) operatorEntropy.push(operatorEntropyFromDice(request.diceRolls));
     await assertKeychainReachable(context);
+    // Generation ends with audit events: with a damaged log they would be refused after the keychain
+    // batch was written. Refuse before any material exists instead.
+    if (context.audit.tailBroken) throw new ByokError('AUDIT_CHAIN_BROKEN', 'The last line of the audit log is damaged, so no event can be recorded and no key was generated. Run `byok audit verify` to see where, and restore audit.jsonl from a copy.');
 
     const reported: GenerateKeysReply['keys'] = [];
     const wrapped = new Map<string, WrappedMaterial>();

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GENESIS_HASH, sealEvent, encodeEvent, type AuditEvent } from '../../../main/core/audit/audit-event.ts';
-import { createCeremonyService } from '../../../main/core/ceremony.ts';
+import { createCeremonyService, openCoreContext } from '../../../main/core/ceremony.ts';
 import { memoryKeychain, type Keychain } from '../../../main/core/backup/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'byok-audit-head-'));
@@ -102,5 +102,30 @@ describe('a damaged last line', () => {
     const verified = await service.auditVerify();
     expect(verified).toMatchObject({ valid: false, problem: { seq: lines.length } });
     await service.close();
+  });
+});
+
+describe('a damaged last line and the record', () => {
+  it('keeps the last good record while the tail is damaged, so the repaired log opens again', async () => {
+    const { vaultDir, keychain, lines } = await vaultWithHistory('repair');
+    const original = readFileSync(join(vaultDir, 'audit.jsonl'));
+    writeFileSync(join(vaultDir, 'audit.jsonl'), `${lines.slice(0, -1).join('\n')}\nnot json\n`);
+    const damaged = await open(vaultDir, keychain);
+    // Refused before anything is written, and the saves of the attempt record nothing new.
+    await expect(damaged.generateKeys({ spec: 'AES_256', alias: 'during-damage' })).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
+    await damaged.close();
+    // Any save while the tail is damaged (the sync engine's claims save before they append, say).
+    const context = await openCoreContext({ vaultDir, keychain });
+    context.vault.meta.set('test.touched', 'yes');
+    await context.vault.save();
+    await context.audit.close();
+    await context.vault.close();
+    writeFileSync(join(vaultDir, 'audit.jsonl'), original);
+    const repaired = await open(vaultDir, keychain);
+    await expect(repaired.auditVerify()).resolves.toMatchObject({ valid: true });
+    await repaired.close();
+    // And the protection still holds: a cut log is still refused.
+    writeFileSync(join(vaultDir, 'audit.jsonl'), `${lines.slice(0, 2).join('\n')}\n`);
+    await expect(open(vaultDir, keychain)).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
   });
 });
