@@ -97,7 +97,7 @@ function isAlive(pid: number): boolean {
  * sharing an inode with them (linked by that write, never reported). Temporary files of a live process
  * are left alone. Returns the names removed.
  */
-export async function removeStaleTemps(folder: string): Promise<string[]> {
+export async function removeStaleTemps(folder: string, options: { keepFinals?: boolean } = {}): Promise<string[]> {
   let names: string[];
   try {
     names = await readdir(folder);
@@ -118,7 +118,8 @@ export async function removeStaleTemps(folder: string): Promise<string[]> {
     if (info && info.nlink > 1) staleInodes.add(`${info.dev}:${info.ino}`);
   }
   const removed: string[] = [];
-  if (staleInodes.size > 0) {
+  // keepFinals: only the temporary names go (a ceremony resume moves unrecorded finals aside instead).
+  if (staleInodes.size > 0 && !options.keepFinals) {
     for (const name of names) {
       if (isNewFileTemp(name)) continue;
       const info = await lstat(join(folder, name)).catch(() => null);

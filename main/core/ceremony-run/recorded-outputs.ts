@@ -13,7 +13,7 @@ import { lstat, readdir, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AUDIT_FILE_NAME, verifyChain, type AuditEvent } from '../audit/index.ts';
 import { parseEventLine, splitLines } from '../audit/chain-verify.ts';
-import { isNewFileTemp, syncFolder } from '../new-files.ts';
+import { isNewFileTemp, removeStaleTemps, syncFolder } from '../new-files.ts';
 
 const INTERRUPTED_MARK = '.interrupted-';
 
@@ -63,6 +63,9 @@ function stamp(at: Date): string {
  * folders. Returns the new paths.
  */
 export async function moveAside(paths: readonly string[], at: Date): Promise<string[]> {
+  // A killed write's temporary twins go first: a file moved aside must not share an inode with one, or
+  // the next write into the folder would remove it as that write's unreported output.
+  for (const folder of new Set(paths.map((path) => dirname(path)))) await removeStaleTemps(folder, { keepFinals: true });
   const moved: string[] = [];
   for (const path of paths) {
     const base = `${path}${INTERRUPTED_MARK}${stamp(at)}`;
