@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   // bundles
   'BUNDLE_INVALID',
   'BUNDLE_SIGNATURE_INVALID',
+  /** A valid signature by a ceremony key this vault does not trust. */
+  'BUNDLE_SIGNER_UNTRUSTED',
   // vault and storage
   'VAULT_IN_USE',
   'VAULT_CORRUPT',

@@ -240,8 +240,8 @@ export async function verifyBundleFile(path: string, trustedPublicKey?: Uint8Arr
   const signedByThisVault = trustedPublicKey !== undefined && equalBytes(Buffer.from(bundle.signature.publicKey, 'base64'), trustedPublicKey);
   if (!signedByThisVault && (trustedPublicKey !== undefined || otherTrustedSigners.length > 0) && !otherTrustedSigners.includes(bundle.signature.publicKey)) {
     throw new ByokError(
-      'BUNDLE_SIGNATURE_INVALID',
-      `The bundle is signed by ceremony key ${bundle.signature.publicKey}, which is neither this vault's ceremony key nor one it trusts. Do not import it. If another vault made it, compare that key with the one \`byok vault info\` shows there.`,
+      'BUNDLE_SIGNER_UNTRUSTED',
+      `The bundle's signature is valid, but by ceremony key ${bundle.signature.publicKey}, which is neither this vault's ceremony key nor one it trusts. Do not import it unless you have compared that key with the one \`byok vault info\` shows on the vault that made it.`,
       { signerPublicKey: bundle.signature.publicKey },
     );
   }

@@ -102,5 +102,5 @@ it('refuses to import a bundle into a remote key that belongs to another key', a
   await expect(online.importBundle({ path: bundle, trustSigner })).rejects.toMatchObject({ code: 'PARAMS_KEY_MISMATCH', message: expect.stringContaining(owner!.id) });
   expect((await world.state()).keys.filter((entry) => entry.everImported === true)).toEqual([]);
   // The refused import trusted nothing: its signer is still unknown to the connected vault.
-  await expect(online.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(online.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
 });

@@ -46,7 +46,7 @@ it.each(['tencent', 'aws'] as const)('carries parameters and bundles between an 
   // The connected vault imports only bundles signed by a ceremony key it trusts: the air-gapped vault's
   // key, as that vault's `vault info` shows it, is given once.
   const firstBundle = await wrapOnAirGapped(request, 'first');
-  await expect(online.importBundle({ path: firstBundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID', message: expect.stringContaining('--trust-signer') });
+  await expect(online.importBundle({ path: firstBundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED', message: expect.stringContaining('--trust-signer') });
   const airGappedKey = (await airGapped.vaultInfo()).ceremonyPublicKey!;
   const imported = await online.importBundle({ path: firstBundle, trustSigner: airGappedKey });
   expect(imported).toMatchObject({ keyId: key!.id, remoteKeyId: created.remoteKeyId, state: 'Enabled' });
@@ -117,17 +117,17 @@ it('imports no bundle signed by a ceremony key it does not trust, before or afte
 
   // The forgery verifies on its own terms (a valid signature by its own key), and is still refused.
   await expect(online.verifyBundle({ path: forged })).resolves.toMatchObject({ valid: true, signedByThisVault: false });
-  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID', message: expect.stringContaining(forgedSigner) });
+  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED', message: expect.stringContaining(forgedSigner) });
   // Trusting one key while presenting a bundle signed by another trusts nothing.
-  await expect(online.importBundle({ path: forged, trustSigner: airGappedKey })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(online.importBundle({ path: forged, trustSigner: airGappedKey })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
   expect(await importedAtSim()).toEqual([]);
 
   await expect(online.importBundle({ path: genuine, trustSigner: airGappedKey })).resolves.toMatchObject({ state: 'Enabled' });
-  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(online.importBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
   // Once the vault trusts a signer, `bundle verify` refuses every other one, here and at the vault that signed.
-  await expect(online.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(online.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
   await expect(online.verifyBundle({ path: genuine })).resolves.toMatchObject({ valid: true, signedByThisVault: false, signerPublicKey: airGappedKey });
-  await expect(airGapped.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNATURE_INVALID' });
+  await expect(airGapped.verifyBundle({ path: forged })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
   await expect(airGapped.verifyBundle({ path: genuine })).resolves.toMatchObject({ valid: true, signedByThisVault: true });
   expect(await importedAtSim()).toHaveLength(1);
 });

@@ -50,14 +50,14 @@ export async function checkBundleSigner(sources: SignerSources, signerPublicKey:
   if (signers.some((signer) => signer.publicKey === signerPublicKey)) return 'trusted';
   if (options.trustSigner === undefined) {
     throw new ByokError(
-      'BUNDLE_SIGNATURE_INVALID',
+      'BUNDLE_SIGNER_UNTRUSTED',
       `The bundle is signed by ceremony key ${signerPublicKey}, which this vault does not trust, so it was not imported. On the air-gapped machine run \`byok vault info\`: if its ceremony key is exactly this one, import again with --trust-signer ${signerPublicKey} (once; later bundles from that vault are trusted). If it differs, the bundle was not made by your ceremony: do not import it.`,
       { signerPublicKey },
     );
   }
   if (options.trustSigner.trim() !== signerPublicKey) {
     throw new ByokError(
-      'BUNDLE_SIGNATURE_INVALID',
+      'BUNDLE_SIGNER_UNTRUSTED',
       `The bundle is signed by ceremony key ${signerPublicKey}, not by the key given with --trust-signer. Nothing was imported or trusted. Compare the key \`byok vault info\` shows on the air-gapped machine with the bundle's.`,
       { signerPublicKey },
     );
