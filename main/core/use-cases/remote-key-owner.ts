@@ -14,11 +14,15 @@ import type { Vault } from '../vault/index.ts';
  */
 export function refuseRemoteKeyOfAnotherKey(vault: Vault, input: { keyId: string | null; providerType: ProviderId; remoteKeyId: string | null }): void {
   if (input.remoteKeyId === null) return; // parameters not tied to one remote key (a GCP import job, an Azure KEK)
-  const owner = vault.bindings.list().find((binding) => binding.providerType === input.providerType && binding.remoteKeyId === input.remoteKeyId && binding.keyId !== input.keyId);
+  // Bound to another key here (the connected machine), or already wrapped for another key here (the
+  // air-gapped machine, which has no bindings: the first bundle imported would take the remote key).
+  const owner =
+    vault.bindings.list().find((binding) => binding.providerType === input.providerType && binding.remoteKeyId === input.remoteKeyId && binding.keyId !== input.keyId) ??
+    vault.bundles.otherKeysWrappedFor(input.providerType, input.remoteKeyId, input.keyId).map((keyId) => ({ keyId }))[0];
   if (owner) {
     throw new ByokError(
       'PARAMS_KEY_MISMATCH',
-      `These import parameters are for remote key ${input.remoteKeyId}, which is the remote key of key ${owner.keyId} in this vault, not of ${input.keyId ?? 'a new key'}. A KMS key takes one material forever; nothing was wrapped or imported. Use parameters for the key's own remote key (\`byok remote params --key ID\`).`,
+      `These import parameters are for remote key ${input.remoteKeyId}, which is the remote key of key ${owner.keyId} in this vault (bound to it, or wrapped for it), not of ${input.keyId ?? 'a new key'}. A KMS key takes one material forever; nothing was wrapped or imported. Use parameters for the key's own remote key (\`byok remote params --key ID\`).`,
       { remoteKeyId: input.remoteKeyId, ownerKeyId: owner.keyId },
     );
   }

@@ -234,6 +234,7 @@ export async function writePrepared(context: CoreContext, entry: PreparedWrap, w
     parametersValidTo: params.parametersValidTo,
     materialExpiry: entry.materialExpiry,
     sha256: bundleFile.sha256,
+    remoteKeyId: params.remoteKeyId,
   });
   return files;
 }

@@ -21,7 +21,15 @@ export class BundlesRepository {
       parameters_valid_to: bundle.parametersValidTo,
       material_expiry: bundle.materialExpiry,
       sha256: bundle.sha256,
+      remote_key_id: bundle.remoteKeyId ?? null,
     });
+  }
+
+  /** The keys (other than `keyId`) whose bundles were wrapped for `remoteKeyId` at a provider of type `provider`. */
+  otherKeysWrappedFor(provider: string, remoteKeyId: string, keyId: string | null): string[] {
+    return this.store
+      .all('SELECT DISTINCT key_id FROM bundles WHERE provider = ?1 AND remote_key_id = ?2 AND (?3 IS NULL OR key_id <> ?3)', [provider, remoteKeyId, keyId])
+      .map((row) => String(row.key_id));
   }
 
   list(filter: { keyId?: string } = {}): BundleRecord[] {
@@ -40,5 +48,6 @@ function fromRow(row: Row): BundleRecord {
     parametersValidTo: nullableString(row.parameters_valid_to),
     materialExpiry: nullableString(row.material_expiry),
     sha256: String(row.sha256),
+    remoteKeyId: nullableString(row.remote_key_id),
   };
 }

@@ -70,6 +70,8 @@ export interface BundleRecord {
   parametersValidTo: string | null;
   materialExpiry: string | null;
   sha256: string;
+  /** The remote key the bundle was wrapped for; null for parameters that name none (GCP, Azure) and bundles from before it was recorded. */
+  remoteKeyId?: string | null;
 }
 
 export const SYNC_JOB_STATUSES = ['queued', 'running', 'done', 'failed'] as const;

@@ -28,7 +28,7 @@ export const TABLES = Object.freeze({
   },
   bundles: {
     primaryKey: ['id'],
-    columns: ['id', 'key_id', 'path', 'provider', 'algorithm', 'created_at', 'parameters_valid_to', 'material_expiry', 'sha256'],
+    columns: ['id', 'key_id', 'path', 'provider', 'algorithm', 'created_at', 'parameters_valid_to', 'material_expiry', 'sha256', 'remote_key_id'],
   },
   sync_jobs: {
     primaryKey: ['id'],

@@ -94,6 +94,14 @@ export const MIGRATIONS: readonly Migration[] = Object.freeze([
     description: 'keychain backup batches, recorded before they are written',
     sql: `CREATE TABLE backup_batches (batch_id TEXT PRIMARY KEY, started_at TEXT NOT NULL);`,
   },
+  {
+    version: 5,
+    description: 'the remote key each bundle was wrapped for (one remote key, one local key)',
+    sql: `
+      ALTER TABLE bundles ADD COLUMN remote_key_id TEXT;
+      CREATE INDEX bundles_remote_key ON bundles (provider, remote_key_id);
+    `,
+  },
 ]);
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

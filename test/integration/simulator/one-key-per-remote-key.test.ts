@@ -104,3 +104,23 @@ it('refuses to import a bundle into a remote key that belongs to another key', a
   // The refused import trusted nothing: its signer is still unknown to the connected vault.
   await expect(online.importBundle({ path: bundle })).rejects.toMatchObject({ code: 'BUNDLE_SIGNER_UNTRUSTED' });
 });
+
+it('refuses on the air-gapped machine (no bindings there) to wrap a second key for a remote key it already wrapped a key for', async () => {
+  const airGapped = await world.open('wrapped-air-gapped', memoryKeychain());
+  const online = await world.open('wrapped-online', memoryKeychain());
+  await addProvider(online, world, 'aws');
+  const [first, second] = (await airGapped.generateKeys({ spec: 'AES_256', alias: 'wrapped', count: 2 })).keys;
+  await online.remoteCreateKey({ provider: 'aws', keyId: first!.id, spec: 'AES_256', check: first!.check.value } as Parameters<typeof online.remoteCreateKey>[0]);
+  const request = join(world.dir, 'wrapped-request.json');
+  await online.remoteParams({ provider: 'aws', keyIds: [first!.id], out: request });
+  // The provider's own response, as a console or CLI user would save it: it names the remote key only.
+  const response = join(world.dir, 'wrapped-aws-response.json');
+  await writeFile(response, (JSON.parse(await readFile(request, 'utf8')) as RequestDocument).entries[0]!.responseText);
+
+  await airGapped.wrap({ keyId: first!.id, paramsPath: response, outDir: await emptyFolder('wrapped-first') });
+  const secondOut = await emptyFolder('wrapped-second');
+  await expect(airGapped.wrap({ keyId: second!.id, paramsPath: response, outDir: secondOut })).rejects.toMatchObject({ code: 'PARAMS_KEY_MISMATCH', message: expect.stringContaining(first!.id) });
+  expect(await readdir(secondOut)).toEqual([]);
+  // The same key again (a renewal, or a second copy) is fine.
+  await expect(airGapped.wrap({ keyId: first!.id, paramsPath: response, outDir: await emptyFolder('wrapped-again') })).resolves.toMatchObject({ provider: 'aws' });
+});
