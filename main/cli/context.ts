@@ -27,6 +27,8 @@ export interface CliContext {
 export interface ServiceMode {
   create?: boolean;
   rebuild?: { vaultId?: string };
+  /** `audit accept-loss`: the recorded event the operator confirms is gone from the log. */
+  acceptAuditLoss?: { event: number; operator?: string; witnesses?: string[] };
 }
 
 export type RegisterCommands = (program: Command, context: CliContext) => void;

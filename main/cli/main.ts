@@ -22,9 +22,9 @@ let openService: Promise<CeremonyService> | undefined;
 const context: CliContext = {
   options: () => program.opts<GlobalOptions>(),
   service: (mode = false) => {
-    const { create = false, rebuild } = typeof mode === 'boolean' ? { create: mode } : mode;
+    const { create = false, rebuild, acceptAuditLoss } = typeof mode === 'boolean' ? { create: mode } : mode;
     openService ??= import('../core/ceremony.ts').then(({ createCeremonyService }) =>
-      createCeremonyService({ vaultDir: context.options().vault, create, ...(rebuild ? { rebuild } : {}) }),
+      createCeremonyService({ vaultDir: context.options().vault, create, ...(rebuild ? { rebuild } : {}), ...(acceptAuditLoss ? { acceptAuditLoss } : {}) }),
     );
     return openService;
   },

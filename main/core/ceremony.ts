@@ -14,7 +14,8 @@ import { equalBytes } from './secret.ts';
 import { Vault } from './vault/index.ts';
 import { verifyBundle } from './wrap/index.ts';
 import { parseIsoInstant } from './wrap/timestamps.ts';
-import { recordAuditHead, recordedAuditHead, refuseShortenedLog } from './use-cases/audit-head-record.ts';
+import { acceptAuditLoss, recordAuditHead, recordedAuditHead, refuseShortenedLog } from './use-cases/audit-head-record.ts';
+import { operatorFields } from './use-cases/validation.ts';
 import { trustedSigners } from './kms/sync/trusted-signers.ts';
 import { reconcile, rebuildVault, restoreBackup, verifyBackups } from './use-cases/backups.ts';
 import { ceremonyKeyExists, ceremonyKeyStatus, isCeremonyKeyUnavailable, loadPinnedCeremonyKey, trustedCeremonyPublicKey } from './use-cases/ceremony-signer.ts';
@@ -39,6 +40,8 @@ export interface CeremonyServiceOptions {
   keychain?: Keychain;
   /** Open for `vault rebuild`: a damaged or missing database is moved aside and recreated empty. */
   rebuild?: { vaultId?: string };
+  /** `byok audit accept-loss`: the recorded event the operator confirms is gone from the log (see audit-head-record.ts). */
+  acceptAuditLoss?: { event: number; operator?: string; witnesses?: string[] };
 }
 
 export interface CoreCeremonyService extends CeremonyService {
@@ -69,7 +72,8 @@ export async function openCoreContext(options: CeremonyServiceOptions): Promise<
   try {
     // A log shorter than the database records (deleted, cut short, replaced) is refused before anything
     // is appended to it; from here on every save records the log's head.
-    refuseShortenedLog(vault, audit);
+    if (options.acceptAuditLoss) await acceptAuditLoss(vault, audit, options.acceptAuditLoss.event, operatorFields(options.acceptAuditLoss));
+    else refuseShortenedLog(vault, audit);
   } catch (error) {
     await audit.close();
     await vault.close();

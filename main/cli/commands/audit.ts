@@ -1,8 +1,8 @@
-// byok audit verify | export | list
+// byok audit verify | export | list | accept-loss
 import type { Command } from 'commander';
 import { ByokError } from '../../../shared/errors.ts';
 import type { CliContext } from '../context.ts';
-import { table } from '../format.ts';
+import { table, wholeNumber } from '../format.ts';
 
 export function register(program: Command, context: CliContext): void {
   const audit = program.command('audit').description('the hash-chained ceremony log');
@@ -14,6 +14,18 @@ export function register(program: Command, context: CliContext): void {
       const reply = await (await context.service()).auditVerify();
       context.print(reply, () => (reply.valid ? `valid: ${reply.events} events, chain head ${reply.head}` : `INVALID at event ${reply.problem?.seq}: ${reply.problem?.reason}`));
       if (!reply.valid) process.exitCode = 4;
+    });
+
+  audit
+    .command('accept-loss')
+    .description('when the log lost events the vault database recorded and no copy exists: record the loss in the log and open the vault again')
+    .requiredOption('--event <n>', 'the event number the refusal named (confirms which events are lost)', wholeNumber('--event', { max: 999_999_999 }))
+    .action(async (options: { event: number }) => {
+      const service = await context.service({ acceptAuditLoss: { event: options.event, ...context.operatorContext() } });
+      const verified = await service.auditVerify();
+      context.print({ accepted: true, recordedEvent: options.event, events: verified.events, head: verified.head }, () =>
+        `The loss of audit events up to ${options.event} is recorded in the log (an audit.gap event); the log now has ${verified.events} events, chain head ${verified.head}.`,
+      );
     });
 
   audit

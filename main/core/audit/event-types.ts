@@ -16,6 +16,8 @@ export const AUDIT_EVENT_TYPES = [
   'refusal',
   'ceremony.step',
   'checkpoint',
+  /** The operator accepted that events the vault database recorded are gone from the log (`byok audit accept-loss`). */
+  'audit.gap',
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,0 +1,48 @@
+// A vault whose audit log lost events its database recorded is refused at every open (exit 4); when no
+// copy of the log exists, `byok audit accept-loss --event N` (N as the refusal names it) writes the gap
+// into the log as an event of its own and the vault opens again. Real command, real files and keychain.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { runByok, tempDir, usePrivateKeyring } from '../../support/byok-cli.ts';
+
+usePrivateKeyring();
+const work = tempDir('audit-accept-loss');
+const vault = join(work.path, 'vault');
+afterAll(() => work.remove());
+
+it('refuses a cut log until the loss is accepted with the event the refusal named, then records the gap', async () => {
+  for (const alias of ['first', 'second']) {
+    const generated = await runByok(['--json', 'keys', 'generate', '--spec', 'AES_256', '--alias', alias], { vault });
+    expect(generated.code, generated.stderr).toBe(0);
+  }
+  const log = join(vault, 'audit.jsonl');
+  const lines = readFileSync(log, 'utf8').trimEnd().split('\n');
+  writeFileSync(log, `${lines.slice(0, 3).join('\n')}\n`);
+
+  const refused = await runByok(['--json', 'keys', 'list'], { vault });
+  expect(refused.code).toBe(4);
+  expect(refused.json.error.code).toBe('AUDIT_CHAIN_BROKEN');
+  const named = Number(/accept-loss --event (\d+)/.exec(refused.json.error.message)?.[1]);
+  expect(named).toBeGreaterThan(3);
+
+  // The wrong number confirms nothing and changes nothing.
+  const wrong = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named + 1)], { vault });
+  expect(wrong.code).toBe(2);
+  expect(readFileSync(log, 'utf8').trimEnd().split('\n')).toHaveLength(3);
+
+  const accepted = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named), '--operator', 'Ada'], { vault });
+  expect(accepted.code, accepted.stderr).toBe(0);
+  expect(accepted.json).toMatchObject({ accepted: true, recordedEvent: named });
+  const gap = readFileSync(log, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'audit.gap');
+  expect(gap).toMatchObject({ seq: 4, operator: 'Ada', data: { recordedSeq: named, logEndedAt: 3 } });
+
+  const verified = await runByok(['--json', 'audit', 'verify'], { vault });
+  expect(verified.code, verified.stderr).toBe(0);
+  const listed = await runByok(['--json', 'keys', 'list'], { vault });
+  expect(listed.code, listed.stderr).toBe(0);
+  expect(listed.json.keys).toHaveLength(2);
+  // Nothing left to accept now.
+  const again = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named)], { vault });
+  expect(again.code).toBe(2);
+}, 120_000);
