@@ -18,6 +18,7 @@
 // created directly with O_EXCL instead: still never overwritten, but a kill can leave a partial set there.
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readdir, stat, unlink } from 'node:fs/promises';
+import { uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ByokError } from '../../shared/errors.ts';
 
@@ -104,13 +105,17 @@ export async function removeStaleTemps(folder: string, options: { keepFinals?: b
   } catch {
     return [];
   }
-  const stale = names.filter((name) => {
+  // A temporary file from before this machine last started is stale whatever its pid says: after a
+  // reboot the pid may belong to an unrelated process.
+  const bootedAt = Date.now() - uptime() * 1000;
+  const stale: string[] = [];
+  for (const name of names) {
     const match = TEMP_PATTERN.exec(name);
-    if (!match) return false;
+    if (!match) continue;
     const pid = Number(match[1]);
-    if (pid === process.pid) return match[2] !== RUN_TOKEN;
-    return !isAlive(pid);
-  });
+    if (pid === process.pid ? match[2] !== RUN_TOKEN : !isAlive(pid)) stale.push(name);
+    else if (((await lstat(join(folder, name)).catch(() => null))?.mtimeMs ?? Infinity) < bootedAt) stale.push(name);
+  }
   if (stale.length === 0) return [];
   const staleInodes = new Set<string>();
   for (const name of stale) {
