@@ -38,6 +38,12 @@ export interface KmsAdapter {
   deleteImportedMaterial(remoteKeyId: string): Promise<void>;
   describeKey(remoteKeyId: string): Promise<RemoteKeyState>;
   listKeys(): Promise<RemoteKeyState[]>;
+  /**
+   * The keys (not pending deletion) that carry this alias, as `createExternalKey` set it: how a create
+   * whose reply was lost, or whose process died before saving, is found again. Absent where the adapter
+   * cannot search by alias (then a second create is refused until the user checks the console).
+   */
+  findKeysByAlias?(alias: string): Promise<RemoteKeyState[]>;
   /** DER SubjectPublicKeyInfo of an imported asymmetric key: proves the right key was imported. */
   getPublicKey?(remoteKeyId: string): Promise<Uint8Array>;
 }

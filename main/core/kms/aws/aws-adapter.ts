@@ -50,6 +50,21 @@ interface SdkError {
   $response?: unknown;
 }
 
+/**
+ * AWS has no key alias at CreateKey (aliases are separate resources) and DescribeKey does not return
+ * tags, so the alias this product gives a key goes into its description as well as its `byok:alias` tag:
+ * the description alone when none was asked for, else after it in brackets. That is what
+ * `findKeysByAlias` reads (ListKeys + DescribeKey); a description edited in the console hides the key
+ * from it.
+ */
+export function describedAs(alias: string, description: string | undefined): string {
+  return description === undefined || description === '' ? alias : `${description} [${alias}]`;
+}
+
+function carriesAlias(description: string | undefined, alias: string): boolean {
+  return description === alias || (description?.endsWith(` [${alias}]`) ?? false);
+}
+
 export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCredentials, options: AdapterOptions = {}): KmsAdapter {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new KMSClient({
@@ -95,6 +110,20 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
     };
   }
 
+  async function listMetadata(): Promise<Array<{ keyId: string; metadata: KeyMetadata | undefined }>> {
+    const found: Array<{ keyId: string; metadata: KeyMetadata | undefined }> = [];
+    let marker: string | undefined;
+    do {
+      const page = await call('ListKeys', () => client.send(new ListKeysCommand({ Limit: 1000, ...(marker ? { Marker: marker } : {}) })));
+      for (const entry of page.Keys ?? []) {
+        const keyId = entry.KeyArn ?? entry.KeyId;
+        if (keyId) found.push({ keyId, metadata: (await call('DescribeKey', () => client.send(new DescribeKeyCommand({ KeyId: keyId })))).KeyMetadata });
+      }
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+    return found;
+  }
+
   return {
     provider: 'aws',
     async createExternalKey({ alias, spec, description }) {
@@ -106,7 +135,7 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
             Origin: 'EXTERNAL',
             KeySpec: entry.keySpec,
             KeyUsage: entry.keyUsage,
-            Description: description ?? alias,
+            Description: describedAs(alias, description),
             Tags: [{ TagKey: 'byok:alias', TagValue: alias }],
           }),
         ),
@@ -152,17 +181,13 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
       return toState(reply.KeyMetadata, remoteKeyId);
     },
     async listKeys() {
-      const states: RemoteKeyState[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await call('ListKeys', () => client.send(new ListKeysCommand({ Limit: 1000, ...(marker ? { Marker: marker } : {}) })));
-        for (const entry of page.Keys ?? []) {
-          const keyId = entry.KeyArn ?? entry.KeyId;
-          if (keyId) states.push(await this.describeKey(keyId));
-        }
-        marker = page.Truncated ? page.NextMarker : undefined;
-      } while (marker);
-      return states;
+      return (await listMetadata()).map(({ metadata, keyId }) => toState(metadata, keyId));
+    },
+    async findKeysByAlias(alias) {
+      return (await listMetadata())
+        .filter(({ metadata }) => metadata !== undefined && carriesAlias(metadata.Description, alias))
+        .map(({ metadata, keyId }) => toState(metadata, keyId))
+        .filter((state) => state.state !== 'PendingDeletion');
     },
     async getPublicKey(remoteKeyId) {
       const reply = await call('GetPublicKey', () => client.send(new GetPublicKeyCommand({ KeyId: remoteKeyId })));

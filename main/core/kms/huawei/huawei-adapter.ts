@@ -56,6 +56,18 @@ export function createHuaweiAdapter(config: AdapterConfig, credentials: AdapterC
     };
   }
 
+  async function listDetails(): Promise<unknown[]> {
+    const details: unknown[] = [];
+    let marker = '';
+    for (;;) {
+      const page = await client.call('list-keys', { limit: '1000', ...(marker ? { marker } : {}) });
+      if (Array.isArray(page.key_details)) details.push(...(page.key_details as unknown[]));
+      if (page.truncated !== 'true' || typeof page.next_marker !== 'string' || page.next_marker === '') break;
+      marker = page.next_marker;
+    }
+    return details;
+  }
+
   return {
     provider: 'huawei',
     async createExternalKey({ alias, spec, description }) {
@@ -95,16 +107,14 @@ export function createHuaweiAdapter(config: AdapterConfig, credentials: AdapterC
       return toState(reply.key_info, remoteKeyId);
     },
     async listKeys() {
-      const states: RemoteKeyState[] = [];
-      let marker = '';
-      for (;;) {
-        const page = await client.call('list-keys', { limit: '1000', ...(marker ? { marker } : {}) });
-        const details = Array.isArray(page.key_details) ? page.key_details : [];
-        for (const info of details) states.push(toState(info, ''));
-        if (page.truncated !== 'true' || typeof page.next_marker !== 'string' || page.next_marker === '') break;
-        marker = page.next_marker;
-      }
-      return states;
+      return (await listDetails()).map((info) => toState(info, ''));
+    },
+    // list-keys returns every key's details, key_alias included.
+    async findKeysByAlias(alias) {
+      return (await listDetails())
+        .filter((info) => info !== null && typeof info === 'object' && (info as Record<string, unknown>).key_alias === alias)
+        .map((info) => toState(info, ''))
+        .filter((state) => state.state !== 'PendingDeletion');
     },
     async getPublicKey(remoteKeyId) {
       const reply = await client.call('get-publickey', { key_id: remoteKeyId });

@@ -30,3 +30,13 @@ export async function proveImport(
   }
   return `public key compared: ${displayName} returns the SPKI with SHA-256 ${fingerprint}, the local fingerprint`;
 }
+
+/**
+ * The proof of an import counted done on the key's state alone: a retry found the key Enabled with the
+ * requested expiry and could not present the material again (Huawei takes no import into an Enabled key;
+ * elsewhere the token had expired). Says so, so that nobody reads it as the KMS having accepted it.
+ */
+export function stateOnlyProof(provider: ConnectedProvider, check: { value: string }): string {
+  const displayName = PROVIDERS[provider].displayName;
+  return `state only: after an attempt whose reply was lost, ${displayName} showed the key Enabled with the requested expiry; the material could not be presented again to prove it (the KMS takes no re-import now), so this rests on the key's state. KCV/fingerprint ${check.value} recorded locally only; a later re-import (a renewal) proves it`;
+}

@@ -1,8 +1,11 @@
 // What each kind of queued job does. Every handler is idempotent: a job may run again after a crash or
-// a lost reply (attempts > 1), so before repeating a write it first asks the KMS whether the write
-// already happened — an import the KMS already holds (Enabled with the requested expiry) counts as
-// done, a deletion of material that is already gone counts as done.
-import { ByokError } from '../../../../shared/errors.ts';
+// a lost reply (attempts > 1). A deletion of material that is already gone counts as done. An import is
+// never counted done on the key's state alone where the KMS can be asked for evidence: AWS and Tencent
+// take a re-import of the identical material into an Enabled key and refuse any other material, so a
+// retried import is simply sent again and its acceptance is the proof. Huawei imports only into a key
+// pending import: there an Enabled key with the requested expiry is taken as done, and the recorded
+// proof says it rests on the key's state only (see `retriedImport`).
+import { ByokError, isByokError } from '../../../../shared/errors.ts';
 import { PROVIDERS } from '../../../../shared/providers.ts';
 import { isoUtc } from '../../clock.ts';
 import type { NewAuditEvent } from '../../audit/index.ts';
@@ -11,9 +14,10 @@ import type { CoreContext } from '../../use-cases/context.ts';
 import { decodeBase64Strict } from '../../wrap/index.ts';
 import type { WrappedMaterial } from '../adapter.ts';
 import { writeNotes } from './binding-notes.ts';
-import { proveImport } from './import-proof.ts';
+import { proveImport, stateOnlyProof } from './import-proof.ts';
 import { idempotencyKeys, type DeleteMaterialPayload, type FetchParamsPayload, type ImportPayload, type JobKind, type WrappedFields } from './job-payloads.ts';
 import type { KmsConnection, KmsConnections } from './kms-connections.ts';
+import { reimportWhileEnabled } from './renewal-policy.ts';
 import { wrapBackupForImport } from './wrap-for-import.ts';
 
 export interface HandlerContext {
@@ -22,7 +26,17 @@ export interface HandlerContext {
 }
 
 export interface JobOutcome {
-  imported?: { keyId: string; remoteKeyId: string; source: 'bundle' | 'renewal'; materialExpiry: string | null; proof: string; alreadyHeld: boolean };
+  imported?: {
+    keyId: string;
+    remoteKeyId: string;
+    source: 'bundle' | 'renewal';
+    materialExpiry: string | null;
+    proof: string;
+    /** A retry decided on the state: the key showed Enabled with the requested expiry (see retriedImport). */
+    alreadyHeld: boolean;
+    /** 'import': the KMS accepted the material in this attempt. 'state': done on the key's state alone. */
+    evidence: ImportEvidence;
+  };
   deleted?: { keyId: string; remoteKeyId: string; alreadyGone: boolean };
   followUps?: NewSyncJob[];
   audit?: NewAuditEvent[];
@@ -63,27 +77,60 @@ function updateBinding(core: CoreContext, connection: KmsConnection, keyId: stri
   });
 }
 
+export type ImportEvidence = 'import' | 'state';
+
+/** Token refusals: the retry cannot re-present the material with these parameters any more. */
+const TOKEN_REFUSALS: readonly string[] = ['KMS_TOKEN_EXPIRED', 'KMS_TOKEN_KEY_MISMATCH'];
+
+/**
+ * A retried import (a previous attempt may have reached the KMS). Where the KMS takes a re-import of the
+ * same material into an Enabled key (AWS, Tencent: renewal-policy.ts), the material is sent again: the
+ * KMS refuses different material, so its acceptance proves the key holds ours. Only when it can no longer
+ * be sent (the token expired, or at Tencent newer parameters replaced it) does the key's state decide,
+ * and that is recorded. Where the KMS takes no re-import into an Enabled key (Huawei), the state decides.
+ */
+async function retriedImport(connection: KmsConnection, payload: ImportPayload, sendImport: () => Promise<void>): Promise<{ alreadyHeld: boolean; evidence: ImportEvidence }> {
+  const held = async () => {
+    const remote = await connection.adapter.describeKey(payload.remoteKeyId);
+    return remote.state === 'Enabled' && sameExpiry(remote.materialExpiry, payload.materialExpiry);
+  };
+  if (!reimportWhileEnabled(connection.type)) {
+    const alreadyHeld = await held();
+    if (alreadyHeld) return { alreadyHeld, evidence: 'state' };
+    await sendImport();
+    return { alreadyHeld, evidence: 'import' };
+  }
+  // Sent again without asking first: one request, as the state check was, and the only one that proves.
+  try {
+    await sendImport();
+    return { alreadyHeld: false, evidence: 'import' };
+  } catch (error) {
+    if (isByokError(error) && TOKEN_REFUSALS.includes(error.code) && (await held())) return { alreadyHeld: true, evidence: 'state' };
+    throw error;
+  }
+}
+
 const importHandler: Handler = async (job, { core, connections }) => {
   const keyId = requireKeyId(job);
   const payload = job.payload as ImportPayload;
   const connection = await connections.get(job.provider);
   const { adapter } = connection;
-  let alreadyHeld = false;
-  if (job.attempts > 1) {
-    // A previous attempt may have reached the KMS before the process died or the reply was lost.
-    const remote = await adapter.describeKey(payload.remoteKeyId);
-    alreadyHeld = remote.state === 'Enabled' && sameExpiry(remote.materialExpiry, payload.materialExpiry);
-  }
-  if (!alreadyHeld) {
-    await adapter.importMaterial({
+  const sendImport = () =>
+    adapter.importMaterial({
       remoteKeyId: payload.remoteKeyId,
       importToken: decodeBase64Strict(payload.importToken, 'importToken'),
       importTokenText: payload.importToken,
       wrapped: wrappedMaterial(payload.wrapped),
       materialExpiry: payload.materialExpiry,
     });
-  }
-  const proof = await proveImport(adapter, { provider: connection.type, remoteKeyId: payload.remoteKeyId, keyId, spec: payload.spec, check: payload.check });
+  let alreadyHeld = false;
+  let evidence: ImportEvidence = 'import';
+  if (job.attempts > 1) ({ alreadyHeld, evidence } = await retriedImport(connection, payload, sendImport));
+  else await sendImport();
+  const proven = await proveImport(adapter, { provider: connection.type, remoteKeyId: payload.remoteKeyId, keyId, spec: payload.spec, check: payload.check });
+  // A public key compared is evidence whatever the path; the symmetric "accepted" proof is not when
+  // nothing was accepted in this attempt.
+  const proof = evidence === 'state' && !proven.startsWith('public key compared') ? stateOnlyProof(connection.type, payload.check) : proven;
   const now = core.clock.now();
   updateBinding(core, connection, keyId, payload.remoteKeyId, 'Enabled', payload.materialExpiry);
   writeNotes(core.vault, connection.record.name, keyId, {
@@ -94,11 +141,11 @@ const importHandler: Handler = async (job, { core, connections }) => {
     renewalRequest: null,
   });
   return {
-    imported: { keyId, remoteKeyId: payload.remoteKeyId, source: payload.source, materialExpiry: payload.materialExpiry, proof, alreadyHeld },
+    imported: { keyId, remoteKeyId: payload.remoteKeyId, source: payload.source, materialExpiry: payload.materialExpiry, proof, alreadyHeld, evidence },
     audit: [
       {
         type: 'kms.import',
-        data: { action: payload.source === 'renewal' ? 'renewed' : 'imported', alreadyHeld, keyId, provider: connection.record.name, remoteKeyId: payload.remoteKeyId, check: payload.check.value, materialExpiry: payload.materialExpiry, proof, jobId: job.id },
+        data: { action: payload.source === 'renewal' ? 'renewed' : 'imported', alreadyHeld, evidence, keyId, provider: connection.record.name, remoteKeyId: payload.remoteKeyId, check: payload.check.value, materialExpiry: payload.materialExpiry, proof, jobId: job.id },
       },
     ],
   };
@@ -133,6 +180,7 @@ const fetchParamsHandler: Handler = async (job, { core, connections }) => {
     parametersValidTo: wrapped.parametersValidTo,
     materialExpiry: payload.materialExpiry,
     source: payload.reason === 'renewal' ? 'renewal' : 'bundle',
+    ...(payload.reason === 'renewal' ? { renewalOf: job.idempotencyKey } : {}),
   };
   return {
     followUps: [

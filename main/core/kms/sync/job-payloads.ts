@@ -23,6 +23,8 @@ export interface ImportPayload {
   materialExpiry: string | null;
   source: 'bundle' | 'renewal';
   bundleSha256?: string;
+  /** The idempotency key of the fetch-params job that wrapped this renewal (which renewal attempt it is). */
+  renewalOf?: string;
 }
 
 /** Fetch fresh parameters, wrap this key's backup with them, and queue the import (renewal here). */
@@ -42,7 +44,11 @@ export interface DeleteMaterialPayload {
 export const idempotencyKeys = {
   /** The same wrapped material for the same remote key is one import, however often it is queued. */
   import: (providerName: string, remoteKeyId: string, wrappedSha256: string) => `import:${providerName}:${remoteKeyId}:${wrappedSha256}`,
-  /** One renewal per expiry cycle of a key: the cycle is named by the expiry being renewed. */
-  renewal: (providerName: string, keyId: string, cycle: string) => `renew:${providerName}:${keyId}:${cycle}`,
+  /**
+   * One renewal per expiry cycle of a key: the cycle is named by the import being renewed. A cycle whose
+   * attempt failed for good (its import refused: token expired, replaced, ...) gets a further attempt,
+   * numbered from 2, with fresh parameters; attempt 1 keeps the original key (vaults written before).
+   */
+  renewal: (providerName: string, keyId: string, cycle: string, attempt = 1) => `renew:${providerName}:${keyId}:${cycle}${attempt > 1 ? `:attempt-${attempt}` : ''}`,
   deleteMaterial: (providerName: string, remoteKeyId: string, requestedAt: string) => `delete:${providerName}:${remoteKeyId}:${requestedAt}`,
 };

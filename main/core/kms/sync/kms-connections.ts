@@ -112,6 +112,7 @@ export class KmsConnections {
 /** The same adapter with a rate-limit wait before every call. */
 function rateLimited(adapter: KmsAdapter, take: () => Promise<void>): KmsAdapter {
   const getPublicKey = adapter.getPublicKey?.bind(adapter);
+  const findKeysByAlias = adapter.findKeysByAlias?.bind(adapter);
   return {
     provider: adapter.provider,
     createExternalKey: async (input) => (await take(), adapter.createExternalKey(input)),
@@ -121,5 +122,7 @@ function rateLimited(adapter: KmsAdapter, take: () => Promise<void>): KmsAdapter
     describeKey: async (remoteKeyId) => (await take(), adapter.describeKey(remoteKeyId)),
     listKeys: async () => (await take(), adapter.listKeys()),
     ...(getPublicKey ? { getPublicKey: async (remoteKeyId: string) => (await take(), getPublicKey(remoteKeyId)) } : {}),
+    // One token for the search, though it lists and describes many keys: it runs only after an interrupted create.
+    ...(findKeysByAlias ? { findKeysByAlias: async (alias: string) => (await take(), findKeysByAlias(alias)) } : {}),
   };
 }

@@ -1,9 +1,11 @@
 // byok remote create-key | params | delete-material: the KMS side of a key before and after import.
 import type { OperatorContext, RemoteCreateKeyReply, RemoteCreateKeyRequest, RemoteParamsReply, RemoteParamsRequest, RemoteState } from '../../../../shared/ceremony-api.ts';
-import { ByokError } from '../../../../shared/errors.ts';
+import { ByokError, isByokError } from '../../../../shared/errors.ts';
 import { KEY_ID_PATTERN, KEY_SPECS, type KeySpecName } from '../../../../shared/key-specs.ts';
 import type { KeyRecord } from '../../vault/index.ts';
-import { isWrappingAlgorithm, type ProviderId } from '../../../../shared/providers.ts';
+import { PROVIDERS, isWrappingAlgorithm, type ProviderId } from '../../../../shared/providers.ts';
+import type { KmsAdapter } from '../adapter.ts';
+import { isRetryable, withRetries, type RetryOptions } from './retry.ts';
 import { isoUtc } from '../../clock.ts';
 import { parseImportParameters } from '../../wrap/index.ts';
 import { writeRequestFile } from '../request-file.ts';
@@ -25,6 +27,55 @@ export interface DeleteMaterialOperation {
   deleteMaterial(request: { keyId: string; provider?: string } & OperatorContext): Promise<{ keyId: string; provider: string; remoteKeyId: string; state: RemoteState }>;
 }
 
+/** A remote create-key started here: recorded (durably) before the KMS is asked, cleared once bound. */
+interface CreateIntent {
+  alias: string;
+  spec: KeySpecName;
+  startedAt: string;
+}
+
+const CLEARED = '';
+
+function createIntentKey(providerName: string, keyId: string): string {
+  return `kms.create-intent.${providerName}.${keyId}`;
+}
+
+/**
+ * The key an interrupted create made, found by its alias: the one such key waiting for import is taken
+ * over; none means the create never reached the KMS (a new one is made); several, one already holding
+ * material, or an adapter that cannot search by alias stop here — a second billed key is never created
+ * on a guess — and the message says what to check in the console.
+ */
+async function findEarlierKey(adapter: KmsAdapter, intent: CreateIntent & { provider: string; keyId: string }, retry: RetryOptions): Promise<string | undefined> {
+  const console = `in the ${PROVIDERS[adapter.provider].displayName} console (the region and project of provider "${intent.provider}")`;
+  if (!adapter.findKeysByAlias) {
+    throw new ByokError(
+      'KMS_INVALID_STATE',
+      `A remote create-key for key ${intent.keyId} started at ${intent.startedAt} was interrupted, and this provider's keys cannot be searched by alias here, so a second key is not created. Look ${console} for a key with alias or tag ${intent.alias}; schedule its deletion if one exists (it is billed and bound to nothing). This connection will not create another key for ${intent.keyId}; to create one after checking, connect the account again under another name (\`byok provider add\`) and run create-key with that --provider.`,
+      { provider: intent.provider, keyId: intent.keyId, alias: intent.alias },
+    );
+  }
+  const found = await withRetries(() => adapter.findKeysByAlias!(intent.alias), retry);
+  if (found.length === 0) return undefined;
+  const ids = found.map((state) => state.remoteKeyId).join(', ');
+  if (found.length > 1) {
+    throw new ByokError(
+      'KMS_INVALID_STATE',
+      `Several keys carry the alias ${intent.alias} (${ids}) after an interrupted create-key for key ${intent.keyId}. Check them ${console}, schedule the deletion of all but one that is waiting for import (they are billed), and run the command again: it then takes over the one left.`,
+      { provider: intent.provider, keyId: intent.keyId, alias: intent.alias },
+    );
+  }
+  const only = found[0]!;
+  if (only.state !== 'PendingImport' || only.origin !== 'external') {
+    throw new ByokError(
+      'KMS_INVALID_STATE',
+      `Key ${only.remoteKeyId} carries the alias ${intent.alias} of an interrupted create-key for key ${intent.keyId}, but it is ${only.providerState} (origin ${only.origin}), not an external key waiting for import: it is not taken over. Check it ${console}; if it is not this key's, rename or delete it and run the command again.`,
+      { provider: intent.provider, keyId: intent.keyId, alias: intent.alias, remoteKeyId: only.remoteKeyId },
+    );
+  }
+  return only.remoteKeyId;
+}
+
 export function remoteOperations(services: OperationServices) {
   const { core: context, connections, engine, interactiveBudgetMs } = services;
   const { vault, audit, clock } = context;
@@ -43,6 +94,16 @@ export function remoteOperations(services: OperationServices) {
     return { ...placeholderKey(request.keyId, spec, isoUtc(clock.now())), check: { kind, value: kind === 'kcv' ? value.toUpperCase() : value.toLowerCase() } };
   }
 
+  function readCreateIntent(intentKey: string): CreateIntent | undefined {
+    const text = vault.meta.get(intentKey);
+    if (text === undefined || text === CLEARED) return undefined;
+    try {
+      return JSON.parse(text) as CreateIntent;
+    } catch {
+      throw new ByokError('VAULT_CORRUPT', `The vault's record of an interrupted remote create-key (${intentKey}) is not readable. Check the provider's console for a key whose alias starts with "byok-" and that is bound to no vault key.`);
+    }
+  }
+
   return {
     async remoteCreateKey(request: RemoteCreateKeyRequest & RemoteCreateKeyOptions): Promise<RemoteCreateKeyReply> {
       const { operator, witnesses } = request;
@@ -56,17 +117,48 @@ export function remoteOperations(services: OperationServices) {
       if (existing) throw new ByokError('OUTPUT_EXISTS', `Key ${record.id} already has remote key ${existing.remoteKeyId} at "${provider.name}".`);
       const { adapter, type } = await connections.get(provider.name);
       preferredAlgorithm(type, record.spec); // refuses a spec the provider does not import, before creating anything
-      // Not retried: a create whose reply was lost may have created a key; a blind retry would make two.
-      const { remoteKeyId } = await adapter.createExternalKey({
-        alias: `byok-${record.id}`.replace(/[^A-Za-z0-9:/_-]/g, '-').slice(0, 255),
-        spec: record.spec,
-        ...(request.description ? { description: request.description } : {}),
-      });
-      // The event before the rows and their save: killed in between, the log still names the remote key
-      // the KMS created (a create is never retried blindly, so it is how an unbound one is found again).
-      await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'remote-key-created', keyId: record.id, provider: provider.name, remoteKeyId } });
+      const alias = `byok-${record.id}`.replace(/[^A-Za-z0-9:/_-]/g, '-').slice(0, 255);
+      const intentKey = createIntentKey(provider.name, record.id);
+      let remoteKeyId: string | undefined;
+      let adopted = false;
+      const earlier = readCreateIntent(intentKey);
+      if (earlier) {
+        // A create was started here before and never recorded: its reply was lost or the process died.
+        // The KMS may hold the key it created (billed, and unbound): find it by its alias.
+        remoteKeyId = await findEarlierKey(adapter, { ...earlier, alias, provider: provider.name, keyId: record.id }, { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random });
+        adopted = remoteKeyId !== undefined;
+      }
+      if (remoteKeyId === undefined) {
+        // The intent is durable before the KMS is asked, so that a key it creates is never unaccounted for.
+        if (!earlier) {
+          vault.meta.set(intentKey, JSON.stringify({ alias, spec: record.spec, startedAt: isoUtc(clock.now()) } satisfies CreateIntent));
+          await vault.save();
+        }
+        try {
+          // Not retried: a create whose reply was lost may have created a key; a blind retry would make two.
+          ({ remoteKeyId } = await adapter.createExternalKey({ alias, spec: record.spec, ...(request.description ? { description: request.description } : {}) }));
+        } catch (error) {
+          // A refusal created nothing: forget the intent. Anything else (no reply, a 5xx) may have.
+          if (!isRetryable(error)) {
+            vault.meta.set(intentKey, CLEARED);
+            await vault.save();
+          } else {
+            throw new ByokError(
+              isByokError(error) ? error.code : 'KMS_TRANSIENT',
+              `${isByokError(error) ? error.message : 'The create-key request got no usable reply.'} The KMS may have created the key anyway: run \`byok remote create-key --provider ${provider.name} --key ${record.id}\` again (with the same options); it looks for a key with alias ${alias} before creating one.`,
+              { provider: provider.name, keyId: record.id, alias },
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+      }
+      // The event before the rows and their save: killed in between, the intent is still recorded and the
+      // next run finds the key by its alias.
+      await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'remote-key-created', keyId: record.id, provider: provider.name, remoteKeyId, alias, ...(adopted ? { foundAfterInterruptedCreate: true } : {}) } });
       if (!known) vault.keys.insert(record);
       vault.bindings.upsert({ keyId: record.id, provider: provider.name, region: provider.region ?? '', remoteKeyId, state: 'PendingImport', materialExpiry: null, lastSyncedAt: isoUtc(clock.now()) });
+      vault.meta.set(intentKey, CLEARED);
       await vault.save();
       return { keyId: record.id, provider: provider.name, remoteKeyId };
     },

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type { RunOptions, SyncReply, SyncRequest } from '../../../../shared/ceremony-api.ts';
 import { ByokError, isByokError } from '../../../../shared/errors.ts';
 import { isoUtc } from '../../clock.ts';
-import type { ProviderRecord, RemoteBinding } from '../../vault/index.ts';
+import type { ProviderRecord, RemoteBinding, SyncJob } from '../../vault/index.ts';
 import type { CoreContext } from '../../use-cases/context.ts';
 import { parseImportParameters, verifyBundle } from '../../wrap/index.ts';
 import type { RemoteKeyState } from '../adapter.ts';
@@ -259,7 +259,7 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
         materialExpiry: renewalExpiry(type, record.spec, notes.validitySeconds, now),
         reason: 'renewal',
       };
-      vault.jobs.enqueue({ kind: 'fetch-params', keyId: record.id, provider: provider.name, payload, idempotencyKey: idempotencyKeys.renewal(provider.name, record.id, cycle) });
+      vault.jobs.enqueue({ kind: 'fetch-params', keyId: record.id, provider: provider.name, payload, idempotencyKey: renewalAttemptKey(vault.jobs.list({ keyId: record.id, provider: provider.name }), provider.name, record.id, cycle) });
       renewalsQueued++;
     } else if (!materialNeverExpires(type, record.spec)) {
       const previous = notes.renewalRequest;
@@ -304,6 +304,34 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
   });
   await vault.save();
   return reply;
+}
+
+/**
+ * The renewal job to queue for this cycle: the current attempt while it is still under way (queued, or
+ * its import still queued) or done, a new attempt once it failed for good — its fetch refused, or the
+ * import it queued refused (the token expired before the import could run, say after a crash between
+ * the two, or newer parameters replaced it). Without a new attempt the cycle would stay renewed "once"
+ * and the KMS would delete the material at expiry.
+ */
+export function renewalAttemptKey(jobs: readonly SyncJob[], providerName: string, keyId: string, cycle: string): string {
+  for (let attempt = 1; ; attempt++) {
+    const key = idempotencyKeys.renewal(providerName, keyId, cycle, attempt);
+    const fetch = jobs.find((job) => job.idempotencyKey === key);
+    if (!fetch || !renewalAttemptSpent(fetch, jobs)) return key;
+  }
+}
+
+function renewalAttemptSpent(fetch: SyncJob, jobs: readonly SyncJob[]): boolean {
+  if (fetch.status === 'failed') return true;
+  if (fetch.status !== 'done') return false;
+  const imports = jobs.filter((job) => {
+    if (job.kind !== 'import') return false;
+    const payload = job.payload as Partial<ImportPayload>;
+    // Imports queued before renewals named their attempt: the renewal imports queued since the fetch.
+    return payload.renewalOf === undefined ? payload.source === 'renewal' && job.createdAt >= fetch.createdAt : payload.renewalOf === fetch.idempotencyKey;
+  });
+  // A done import started a new cycle (importedAt moved on); none at all means nothing will import.
+  return imports.every((job) => job.status === 'failed');
 }
 
 /** Fresh parameters for one bound key, as a request-file entry (the provider's reply kept verbatim). */

@@ -82,6 +82,25 @@ export function createTencentAdapter(config: AdapterConfig, credentials: Adapter
     };
   }
 
+  async function listMetadata(): Promise<Array<Record<string, unknown>>> {
+    const found: Array<Record<string, unknown>> = [];
+    const limit = 200;
+    for (let offset = 0; ; offset += limit) {
+      const page = await call('ListKeys', { Offset: offset, Limit: limit });
+      const keys = Array.isArray(page.Keys) ? (page.Keys as Array<{ KeyId?: unknown }>) : [];
+      for (const entry of keys) {
+        if (typeof entry.KeyId !== 'string') continue;
+        const reply = await call('DescribeKey', { KeyId: entry.KeyId });
+        const metadata = reply.KeyMetadata as Record<string, unknown> | undefined;
+        if (metadata === undefined) throw transportError('tencent', 'DescribeKey', 'malformed');
+        found.push(metadata);
+      }
+      const total = typeof page.TotalCount === 'number' ? page.TotalCount : 0;
+      if (keys.length === 0 || offset + limit >= total) break;
+    }
+    return found;
+  }
+
   return {
     provider: 'tencent',
     async createExternalKey({ alias, spec, description }) {
@@ -112,16 +131,14 @@ export function createTencentAdapter(config: AdapterConfig, credentials: Adapter
       return toState(reply.KeyMetadata as Record<string, unknown> | undefined, remoteKeyId);
     },
     async listKeys() {
-      const states: RemoteKeyState[] = [];
-      const limit = 200;
-      for (let offset = 0; ; offset += limit) {
-        const page = await call('ListKeys', { Offset: offset, Limit: limit });
-        const keys = Array.isArray(page.Keys) ? (page.Keys as Array<{ KeyId?: unknown }>) : [];
-        for (const entry of keys) if (typeof entry.KeyId === 'string') states.push(await this.describeKey(entry.KeyId));
-        const total = typeof page.TotalCount === 'number' ? page.TotalCount : 0;
-        if (keys.length === 0 || offset + limit >= total) break;
-      }
-      return states;
+      return (await listMetadata()).map((metadata) => toState(metadata, ''));
+    },
+    // ListKeys names the keys only; DescribeKey's KeyMetadata carries the Alias.
+    async findKeysByAlias(alias) {
+      return (await listMetadata())
+        .filter((metadata) => metadata.Alias === alias)
+        .map((metadata) => toState(metadata, ''))
+        .filter((state) => state.state !== 'PendingDeletion');
     },
   };
 }

@@ -14,7 +14,7 @@ import { deleteCredentials, storeCredentials } from '../../../../../main/core/km
 import { idempotencyKeys, type ImportPayload } from '../../../../../main/core/kms/sync/job-payloads.ts';
 import type { CoreContext } from '../../../../../main/core/use-cases/context.ts';
 
-type Script = 'ok' | 'lost-reply' | 'transient' | 'mismatch';
+type Script = 'ok' | 'lost-reply' | 'transient' | 'mismatch' | 'token-expired';
 
 /** A KMS with one key per remote id; `script` decides what each import call does, in order. */
 function scriptedKms(script: Script[]) {
@@ -35,6 +35,7 @@ function scriptedKms(script: Script[]) {
       keys.set(input.remoteKeyId, key);
       if (step === 'transient') throw new ByokError('KMS_TRANSIENT', 'AWS KMS: ImportKeyMaterial failed on the network.', { retryable: true });
       if (step === 'mismatch') throw new ByokError('KMS_MATERIAL_MISMATCH', 'AWS KMS refused ImportKeyMaterial (IncorrectKeyMaterialException).');
+      if (step === 'token-expired') throw new ByokError('KMS_TOKEN_EXPIRED', 'AWS KMS refused ImportKeyMaterial (ExpiredImportTokenException).');
       Object.assign(key, { state: 'Enabled', expiry: input.materialExpiry, imports: key.imports + 1 });
       if (step === 'lost-reply') throw new ByokError('KMS_TRANSIENT', 'AWS KMS: ImportKeyMaterial timed out.', { retryable: true });
     },
@@ -89,7 +90,7 @@ afterEach(async () => {
 
 const expiry = '2026-06-01T00:00:00Z';
 
-function queueImport(): string {
+function queueImport(provider = 'aws'): string {
   const payload: ImportPayload = {
     remoteKeyId: 'remote-1',
     spec: 'AES_256',
@@ -101,7 +102,7 @@ function queueImport(): string {
     materialExpiry: expiry,
     source: 'bundle',
   };
-  return context.vault.jobs.enqueue({ kind: 'import', keyId: 'key-1', provider: 'aws', payload, idempotencyKey: idempotencyKeys.import('aws', 'remote-1', 'digest') }).id;
+  return context.vault.jobs.enqueue({ kind: 'import', keyId: 'key-1', provider, payload, idempotencyKey: idempotencyKeys.import(provider, 'remote-1', 'digest') }).id;
 }
 
 function services(kms: ReturnType<typeof scriptedKms>, runBudgetMs = 60_000, quickRetries = 2) {
@@ -121,19 +122,22 @@ function services(kms: ReturnType<typeof scriptedKms>, runBudgetMs = 60_000, qui
 }
 
 describe('the sync engine', () => {
-  it('does not import again when the reply to an import was lost: it asks the KMS first', async () => {
+  it('proves an import whose reply was lost by importing the same material again (AWS takes it into an Enabled key)', async () => {
     const kms = scriptedKms(['lost-reply']);
     const id = queueImport();
     const reply = await services(kms).sync({});
     expect(reply.imported).toEqual(['key-1']);
-    expect(kms.keys.get('remote-1')!.imports).toBe(1);
-    // The quick retry within the same claim asks first and finds the material in place.
-    expect(kms.calls).toEqual(['import', 'describe']);
+    // The quick retry presents the material again (the key already shows Enabled with the expiry): the
+    // KMS refuses any other material, so its acceptance is the proof, not the state.
+    expect(kms.calls).toEqual(['import', 'import']);
+    expect(kms.keys.get('remote-1')!.imports).toBe(2);
     expect(sleeps).toEqual([200]);
     expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 1 });
+    const event = context.audit.list({ type: 'kms.import' }).at(-1)!;
+    expect(event.data).toMatchObject({ evidence: 'import', proof: expect.stringMatching(/^symmetric: AWS KMS accepted/) });
   });
 
-  it('checks a job a killed process left running before repeating it', async () => {
+  it('re-presents the material of a job a killed process left running, rather than trusting the key state', async () => {
     const kms = scriptedKms([]);
     const id = queueImport();
     // The dead process claimed the job (durably) and its import reached the KMS, then it died.
@@ -142,9 +146,60 @@ describe('the sync engine', () => {
     kms.keys.set('remote-1', { state: 'Enabled', expiry, imports: 1 });
     const reply = await services(kms).sync({});
     expect(reply.imported).toEqual(['key-1']);
-    expect(kms.keys.get('remote-1')!.imports).toBe(1);
-    expect(kms.calls).not.toContain('import');
+    expect(kms.calls).toEqual(['import']);
+    expect(kms.keys.get('remote-1')!.imports).toBe(2);
     expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 2 });
+  });
+
+  it('does not count a retried import done when the key shows Enabled with that expiry but holds other material', async () => {
+    const kms = scriptedKms(['mismatch']);
+    const id = queueImport();
+    context.vault.jobs.claimNext();
+    await context.vault.save();
+    // Someone else's material, with the very expiry this job asks for: the state alone would say "done".
+    kms.keys.set('remote-1', { state: 'Enabled', expiry, imports: 1 });
+    const reply = await services(kms).sync({});
+    expect(reply.imported).toEqual([]);
+    expect(reply.failedJobs).toEqual([{ id, reason: expect.stringMatching(/^KMS_MATERIAL_MISMATCH/) }]);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'failed', attempts: 2 });
+  });
+
+  it('falls back to the key state, and says so in the proof, when the retry can no longer present the material (token expired)', async () => {
+    const kms = scriptedKms(['token-expired']);
+    const id = queueImport();
+    context.vault.jobs.claimNext();
+    await context.vault.save();
+    kms.keys.set('remote-1', { state: 'Enabled', expiry, imports: 1 });
+    const reply = await services(kms).sync({});
+    expect(reply.imported).toEqual(['key-1']);
+    expect(kms.calls).toEqual(['import', 'describe']);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done' });
+    expect(context.audit.list({ type: 'kms.import' }).at(-1)!.data).toMatchObject({ evidence: 'state', proof: expect.stringMatching(/^state only: /) });
+  });
+
+  it('still fails a retried import whose token expired when the key does not show the material', async () => {
+    const kms = scriptedKms(['token-expired']);
+    const id = queueImport();
+    context.vault.jobs.claimNext();
+    await context.vault.save();
+    const reply = await services(kms).sync({});
+    expect(reply.failedJobs).toEqual([{ id, reason: expect.stringMatching(/^KMS_TOKEN_EXPIRED/) }]);
+  });
+
+  it('at Huawei, which takes no import into an Enabled key, decides a retry on the state and records that the proof rests on it', async () => {
+    context.vault.providers.upsert({ name: 'huawei', type: 'huawei', region: 'cn-north-4', projectId: 'p', endpoint: null });
+    await storeCredentials(context.keychain, 'huawei', { accessKeyId: 'HWTEST', secret: 'test-secret' });
+    context.vault.bindings.upsert({ keyId: 'key-1', provider: 'huawei', region: 'cn-north-4', remoteKeyId: 'remote-1', state: 'PendingImport', materialExpiry: null, lastSyncedAt: null });
+    const kms = scriptedKms([]);
+    const id = queueImport('huawei');
+    context.vault.jobs.claimNext();
+    await context.vault.save();
+    kms.keys.set('remote-1', { state: 'Enabled', expiry, imports: 1 });
+    const reply = await services(kms).sync({ provider: 'huawei' });
+    expect(reply.imported).toEqual(['key-1']);
+    expect(kms.calls.filter((call) => call === 'import')).toEqual([]);
+    expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 2 });
+    expect(context.audit.list({ type: 'kms.import' }).at(-1)!.data).toMatchObject({ alreadyHeld: true, evidence: 'state', proof: expect.stringMatching(/^state only: .*Huawei/) });
   });
 
   it('backs off exponentially on transient failures and keeps the job queued when the run ends', async () => {
@@ -164,7 +219,7 @@ describe('the sync engine', () => {
     const reply = await services(kms).sync({});
     expect(reply.imported).toEqual(['key-1']);
     expect(sleeps).toEqual([200, 400]);
-    expect(kms.calls).toEqual(['import', 'describe', 'import', 'describe', 'import']);
+    expect(kms.calls).toEqual(['import', 'import', 'import']);
     expect(context.vault.jobs.get(id)).toMatchObject({ status: 'done', attempts: 1 });
   });
 
