@@ -58,17 +58,18 @@ it('opens no socket during a whole offline ceremony through the real core', asyn
 
     // Import parameters as the AWS console saves them, with a wrapping key made here.
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const params = join(dir, 'params.json');
-    await writeFile(
-      params,
-      JSON.stringify({
-        KeyId: 'arn:aws:kms:eu-west-1:111122223333:key/0b0e0d0c-1111-2222-3333-444455556666',
-        ImportToken: randomBytes(256).toString('base64'),
-        PublicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
-        ParametersValidTo: Math.floor(Date.now() / 1000) + 86_400,
-      }),
-    );
-    for (const key of [...keys, ec!]) {
+    for (const [index, key] of [...keys, ec!].entries()) {
+      // One remote key per local key, as AWS hands out parameters.
+      const params = join(dir, `params-${index}.json`);
+      await writeFile(
+        params,
+        JSON.stringify({
+          KeyId: `arn:aws:kms:eu-west-1:111122223333:key/0b0e0d0c-1111-2222-3333-44445555666${index}`,
+          ImportToken: randomBytes(256).toString('base64'),
+          PublicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+          ParametersValidTo: Math.floor(Date.now() / 1000) + 86_400,
+        }),
+      );
       const outDir = join(dir, 'out', key.id);
       await mkdir(outDir, { recursive: true });
       await service.wrap({ keyId: key.id, paramsPath: params, outDir, algorithm: 'RSA_AES_KEY_WRAP_SHA_256' });
