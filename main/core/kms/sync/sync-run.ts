@@ -23,7 +23,7 @@ import { classify } from './state-findings.ts';
 import { runPool, type RunResult, type SyncEngine } from './sync-engine.ts';
 import { wrappedDigest } from './wrap-for-import.ts';
 import { sha256Hex } from './operation-support.ts';
-import { checkBundleSigner } from './trusted-signers.ts';
+import { bundleSignerChecker } from './trusted-signers.ts';
 import { PROVIDERS, type ProviderId } from '../../../../shared/providers.ts';
 
 const DAY_MS = 86_400_000;
@@ -45,6 +45,7 @@ export function providersInScope(services: SyncServices, providerName?: string):
 export async function queuePendingBundles(services: SyncServices, provider: ProviderRecord, problems: Array<{ id: string; reason: string }> = []): Promise<number> {
   const { vault, clock } = services.core;
   let queued = 0;
+  let checkSigner: Awaited<ReturnType<typeof bundleSignerChecker>> | undefined;
   for (const binding of vault.bindings.list({ provider: provider.name })) {
     if (binding.state !== 'PendingImport' || readNotes(vault, provider.name, binding.keyId).importedAt !== null) continue;
     const now = clock.now().getTime();
@@ -71,7 +72,8 @@ export async function queuePendingBundles(services: SyncServices, provider: Prov
         // The file must still be the one this vault wrote and recorded, signed by a key trusted here.
         if (sha256Hex(bytes) !== candidate.sha256) throw new ByokError('BUNDLE_INVALID', `${candidate.path} is not the bundle this vault wrote there (its SHA-256 differs); it is not imported. Wrap the key again.`);
         ({ bundle } = verifyBundle(bytes, { checkFilesIn: dirname(candidate.path) }));
-        await checkBundleSigner(services.core, bundle.signature.publicKey);
+        checkSigner ??= await bundleSignerChecker(services.core);
+        checkSigner(bundle.signature.publicKey);
       } catch (error) {
         // A damaged or altered bundle is never imported; it is reported and the next candidate tried.
         problems.push({ id: `bundle:${candidate.path}`, reason: isByokError(error) ? `${error.code}: ${error.message}` : 'BUNDLE_INVALID: the bundle could not be verified.' });

@@ -44,10 +44,23 @@ export type SignerTrust = 'this-vault' | 'trusted' | 'trusted-now';
  * have passed (so a refused import leaves no trust behind for another operation's save to make durable).
  */
 export async function checkBundleSigner(sources: SignerSources, signerPublicKey: string, options: { trustSigner?: string } = {}): Promise<SignerTrust> {
-  const own = await trustedCeremonyPublicKey(sources, { lenient: true });
-  if (own !== null && Buffer.from(own).toString('base64') === signerPublicKey) return 'this-vault';
-  const signers = trustedSigners(sources.vault);
-  if (signers.some((signer) => signer.publicKey === signerPublicKey)) return 'trusted';
+  return (await bundleSignerChecker(sources))(signerPublicKey, options);
+}
+
+/**
+ * The same check for many bundles (a sync pushing hundreds): this vault's key is read from the keychain
+ * and the trusted list from the vault once, not once per bundle.
+ */
+export async function bundleSignerChecker(sources: SignerSources): Promise<(signerPublicKey: string, options?: { trustSigner?: string }) => SignerTrust> {
+  const ownKey = await trustedCeremonyPublicKey(sources, { lenient: true });
+  const own = ownKey === null ? null : Buffer.from(ownKey).toString('base64');
+  const trusted = new Set(trustedSigners(sources.vault).map((signer) => signer.publicKey));
+  return (signerPublicKey, options = {}) => signerTrust(signerPublicKey, own, trusted, options);
+}
+
+function signerTrust(signerPublicKey: string, own: string | null, trusted: ReadonlySet<string>, options: { trustSigner?: string }): SignerTrust {
+  if (own === signerPublicKey) return 'this-vault';
+  if (trusted.has(signerPublicKey)) return 'trusted';
   if (options.trustSigner === undefined) {
     throw new ByokError(
       'BUNDLE_SIGNER_UNTRUSTED',
