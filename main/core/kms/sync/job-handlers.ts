@@ -40,6 +40,12 @@ export interface JobOutcome {
   deleted?: { keyId: string; remoteKeyId: string; alreadyGone: boolean };
   followUps?: NewSyncJob[];
   audit?: NewAuditEvent[];
+  /**
+   * The outcome's changes to the vault's rows, applied by the engine only after `audit` is appended (a
+   * handler never changes rows itself: in the app another operation's save, landing while the pool
+   * awaits, would make them durable before their events).
+   */
+  apply?: () => void;
 }
 
 type Handler = (job: SyncJob, context: HandlerContext) => Promise<JobOutcome>;
@@ -132,15 +138,17 @@ const importHandler: Handler = async (job, { core, connections }) => {
   // nothing was accepted in this attempt.
   const proof = evidence === 'state' && !proven.startsWith('public key compared') ? stateOnlyProof(connection.type, payload.check) : proven;
   const now = core.clock.now();
-  updateBinding(core, connection, keyId, payload.remoteKeyId, 'Enabled', payload.materialExpiry);
-  writeNotes(core.vault, connection.record.name, keyId, {
-    importedAt: isoUtc(now),
-    validitySeconds: payload.materialExpiry === null ? null : Math.round((Date.parse(payload.materialExpiry) - now.getTime()) / 1000),
-    algorithm: payload.algorithm,
-    proof,
-    renewalRequest: null,
-  });
   return {
+    apply: () => {
+      updateBinding(core, connection, keyId, payload.remoteKeyId, 'Enabled', payload.materialExpiry);
+      writeNotes(core.vault, connection.record.name, keyId, {
+        importedAt: isoUtc(now),
+        validitySeconds: payload.materialExpiry === null ? null : Math.round((Date.parse(payload.materialExpiry) - now.getTime()) / 1000),
+        algorithm: payload.algorithm,
+        proof,
+        renewalRequest: null,
+      });
+    },
     imported: { keyId, remoteKeyId: payload.remoteKeyId, source: payload.source, materialExpiry: payload.materialExpiry, proof, alreadyHeld, evidence },
     audit: [
       {
@@ -202,9 +210,12 @@ const deleteMaterialHandler: Handler = async (job, { core, connections }) => {
   let alreadyGone = false;
   if (job.attempts > 1) alreadyGone = (await connection.adapter.describeKey(payload.remoteKeyId)).state === 'PendingImport';
   if (!alreadyGone) await connection.adapter.deleteImportedMaterial(payload.remoteKeyId);
-  updateBinding(core, connection, keyId, payload.remoteKeyId, 'PendingImport', null);
-  writeNotes(core.vault, connection.record.name, keyId, { deletedAt: isoUtc(core.clock.now()) });
+  const deletedAt = isoUtc(core.clock.now());
   return {
+    apply: () => {
+      updateBinding(core, connection, keyId, payload.remoteKeyId, 'PendingImport', null);
+      writeNotes(core.vault, connection.record.name, keyId, { deletedAt });
+    },
     deleted: { keyId, remoteKeyId: payload.remoteKeyId, alreadyGone },
     audit: [{ type: 'kms.sync', data: { action: 'material-deleted', keyId, provider: connection.record.name, remoteKeyId: payload.remoteKeyId, jobId: job.id } }],
   };

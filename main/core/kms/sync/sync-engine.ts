@@ -146,6 +146,7 @@ export class SyncEngine {
       for (const [index, job] of claimed.entries()) {
         const outcome = settled[index]!;
         if (outcome.ok) {
+          outcome.value.apply?.();
           for (const followUp of outcome.value.followUps ?? []) {
             vault.jobs.enqueue(followUp);
             total++;

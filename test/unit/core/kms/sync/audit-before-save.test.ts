@@ -80,6 +80,11 @@ async function openObserved(): Promise<CoreContext> {
   violations = [];
   const appendMany = opened.audit.appendMany.bind(opened.audit);
   opened.audit.appendMany = async (events) => {
+    // Changes waiting in memory count too: in the app another operation's save could land right now.
+    const logged = new Set(opened.audit.list({ type: 'kms.import' }).map((event) => String(event.data.remoteKeyId)));
+    for (const binding of opened.vault.bindings.list()) {
+      if (binding.state === 'Enabled' && !logged.has(binding.remoteKeyId)) violations.push(`remote key ${binding.remoteKeyId} is Enabled in memory before its kms.import event is in the log`);
+    }
     const appended = await appendMany(events);
     for (const event of events) timeline.push(`append:${String(event.data.action ?? event.type)}`);
     return appended;
