@@ -85,15 +85,17 @@ async function resumeWrap(context: StepContext, step: CeremonyStep, key: KeyReco
   if (whole && typeof provider === 'string' && isProviderId(provider) && typeof algorithm === 'string' && isWrappingAlgorithm(algorithm)) {
     const kept = new Set(whole.files.map((file) => file.name));
     await setAsideUnrecorded(context, step, names.filter((name) => !kept.has(name)).map((name) => join(outDir, name)), key.keyId);
+    const warnings = await expiredWhileInterrupted(join(outDir, 'bundle.json'), key, context.clock.now());
     key.provider = provider;
     key.wrap = {
       provider,
       algorithm,
       materialExpiry,
       files: whole.files.map((file) => ({ name: relative(context.report.output!, join(outDir, file.name)), sha256: file.sha256 })),
-      warnings: [],
+      warnings,
     };
     context.say(`Wrapped ${key.label} for ${provider} with ${algorithm}: ${whole.files.map((file) => file.name).join(', ')} (written before the interruption, recorded in audit event ${whole.event.seq}; kept as is).`);
+    for (const warning of warnings) context.say(`Warning: ${warning}`);
     await context.record(step.id, 'done', {
       keyId: key.keyId,
       detail: { provider, algorithm, files: key.wrap.files.map((file) => `${file.name}=${file.sha256}`).join(','), adoptedFromEvent: whole.event.seq },
@@ -105,6 +107,22 @@ async function resumeWrap(context: StepContext, step: CeremonyStep, key: KeyReco
   if (mentioned.length > 0) throw recordedButIncomplete(`the bundle of ${key.label}`, mentioned.map((name) => join(outDir, name)), bundles[0]!.event.seq);
   await setAsideUnrecorded(context, step, names.map((name) => join(outDir, name)), key.keyId);
   return false;
+}
+
+/**
+ * The adopted bundle was wrapped under the parameters of its time. When they have expired since (the
+ * operator fetched fresh parameter files to resume), it is kept — a recorded output is never replaced —
+ * and the run says it cannot be imported as it is.
+ */
+async function expiredWhileInterrupted(bundlePath: string, key: KeyRecord, now: Date): Promise<string[]> {
+  let validTo: unknown;
+  try {
+    validTo = (JSON.parse(await readFile(bundlePath, 'utf8')) as { parametersValidTo?: unknown }).parametersValidTo;
+  } catch {
+    return [];
+  }
+  if (typeof validTo !== 'string' || Date.parse(validTo) > now.getTime()) return [];
+  return [`The import parameters of ${key.label}'s bundle expired at ${validTo} (UTC) while the ceremony was interrupted, so the KMS will refuse it. It is kept as recorded; wrap the key again into a new folder with fresh parameters (\`byok wrap --key ${key.keyId} --params FILE --out DIR\`).`];
 }
 
 interface ShareOnDisk {

@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { CeremonyService, CeremonyStepRecord } from '../../../shared/ceremony-api.ts';
 import { memoryKeychain, type Keychain } from '../../../main/core/backup/index.ts';
 import { createCeremonyService, openCoreContext } from '../../../main/core/ceremony.ts';
+import { FixedClock } from '../../../main/core/clock.ts';
+import { writeParamsFile } from '../../fixtures/plans/make-params.ts';
 import { loadState, runCeremony, type RunCeremonyOptions } from '../../../main/core/ceremony-run/index.ts';
 import { tempDir } from '../../support/byok-cli.ts';
 import { createCeremonyFixture, ESCROW_PASSPHRASE, fixturePlan } from './ceremony-fixture.ts';
@@ -191,5 +193,31 @@ describe('ceremony resume after the core recorded the cut-off step', () => {
     await expect(runCeremony({ ...run.options(service), resume: run.state })).rejects.toMatchObject({ code: 'OUTPUT_EXISTS', message: expect.stringContaining('recorded in the audit log') });
     await service.close();
     expect(await hashes(folder)).toEqual(before);
+  });
+});
+
+describe('a resume after the cut-off bundle\'s import parameters expired', () => {
+  it('keeps the recorded bundle as it is and says it cannot be imported any more', async () => {
+    const run = await cutOffAfter('wrap-late', 'wrap:dek-1');
+    const before = await hashes(join(run.out, 'dek-1'));
+    const validTo = JSON.parse(await readFile(join(run.out, 'dek-1', 'bundle.json'), 'utf8')).parametersValidTo as string;
+    // A day later the operator fetches fresh parameter files (same names: the plan itself is unchanged) to resume.
+    const later = new FixedClock(new Date(Date.parse(validTo) + 3_600_000));
+    const fresh = new Date(later.now().getTime() + 6 * 3_600_000);
+    for (const [name, provider] of [['aws-dek-1', 'aws'], ['aws-dek-2', 'aws'], ['tencent-ledger', 'tencent'], ['huawei-sign', 'huawei']] as const) {
+      await writeParamsFile(join(run.fixture.folder, 'params', `${name}.json`), { provider, validTo: fresh });
+    }
+    const said: string[] = [];
+    const service = await createCeremonyService({ vaultDir: run.fixture.vaultDir, keychain: run.keychain, clock: later });
+    const outcome = await runCeremony({ ...run.options(service), resume: run.state, clock: later, say: (line: string) => said.push(line) });
+    await service.close();
+
+    expect(outcome.status).toBe('completed');
+    expect(await hashes(join(run.out, 'dek-1'))).toEqual(before);
+    const warnings = outcome.state.keys.find((item) => item.label === 'dek-1')!.wrap!.warnings;
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`expired at ${validTo} .* wrap the key again`))]);
+    expect(said.some((line) => line.startsWith('Warning: ') && line.includes(validTo))).toBe(true);
+    // The keys not yet wrapped at the cut-off are wrapped under the fresh parameters, with no warning.
+    expect(outcome.state.keys.find((item) => item.label === 'dek-2')!.wrap!.warnings).toEqual([]);
   });
 });
