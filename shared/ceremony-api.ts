@@ -186,6 +186,8 @@ export interface AuditVerifyReply {
   events: number;
   head: string;
   problem?: { seq: number; reason: string };
+  /** Losses accepted with `byok audit accept-loss`: at event `seq`, events up to `recordedSeq` of the earlier log are gone. */
+  acceptedLosses?: Array<{ seq: number; recordedSeq: number }>;
 }
 export interface AuditEventSummary {
   seq: number;

@@ -295,6 +295,7 @@ const auditVerifyReply = z.object({
   events: z.number().int().nonnegative(),
   head: bounded(128),
   problem: z.object({ seq: z.number().int().nonnegative(), reason }).optional(),
+  acceptedLosses: z.array(z.object({ seq: z.number().int().positive(), recordedSeq: z.number().int().nonnegative() })).max(1000).optional(),
 });
 
 const providerSummary = z.object({

@@ -224,6 +224,7 @@ export const en = {
   audit: {
     chainValid: 'Chain verified: {{events}} events, head {{head}}…',
     chainBroken: 'Chain BROKEN at event {{seq}}: {{reason}}',
+    acceptedLoss: 'Event {{seq}} records an accepted loss: events up to {{recordedSeq}} of the earlier log are gone (byok audit accept-loss).',
     export: 'Export the transcript',
     format: 'Format',
     out: 'Output file',

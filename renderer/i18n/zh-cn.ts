@@ -219,6 +219,7 @@ export const zhCN: Strings = {
   audit: {
     chainValid: '哈希链已验证：{{events}} 条事件，链头 {{head}}…',
     chainBroken: '哈希链在第 {{seq}} 条事件处断裂：{{reason}}',
+    acceptedLoss: '第 {{seq}} 条事件记录了一次已确认的丢失：原日志中第 {{recordedSeq}} 条及之前的事件已不存在（byok audit accept-loss）。',
     export: '导出记录',
     format: '格式',
     out: '输出文件',

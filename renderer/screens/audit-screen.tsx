@@ -28,6 +28,11 @@ export function AuditScreen() {
             : t('audit.chainBroken', { seq: chain.data.problem?.seq ?? '?', reason: chain.data.problem?.reason ?? '' })}
         </p>
       )}
+      {chain.data?.acceptedLosses?.map((loss) => (
+        <p key={loss.seq} role="alert" className="warning" data-testid="accepted-loss">
+          {t('audit.acceptedLoss', { seq: loss.seq, recordedSeq: loss.recordedSeq })}
+        </p>
+      ))}
       <section aria-labelledby="export-title" className="card">
         <h2 id="export-title">{t('audit.export')}</h2>
         <SelectField label={t('audit.format')} value={format} onChange={(value) => setFormat(value as 'md' | 'html')} options={[{ value: 'html', label: 'HTML' }, { value: 'md', label: 'Markdown' }]} />

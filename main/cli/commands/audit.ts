@@ -12,7 +12,9 @@ export function register(program: Command, context: CliContext): void {
     .description('check every event against its predecessor; any edit, insertion, reordering or deletion fails')
     .action(async () => {
       const reply = await (await context.service()).auditVerify();
-      context.print(reply, () => (reply.valid ? `valid: ${reply.events} events, chain head ${reply.head}` : `INVALID at event ${reply.problem?.seq}: ${reply.problem?.reason}`));
+      const losses = reply.acceptedLosses ?? [];
+      const lossText = losses.map((loss) => `\nNOTE: event ${loss.seq} records an accepted loss: events up to ${loss.recordedSeq} of the earlier log are gone (byok audit accept-loss).`).join('');
+      context.print(reply, () => (reply.valid ? `valid: ${reply.events} events, chain head ${reply.head}${lossText}` : `INVALID at event ${reply.problem?.seq}: ${reply.problem?.reason}`));
       if (!reply.valid) process.exitCode = 4;
     });
 

@@ -36,6 +36,8 @@ export interface ChainVerification {
   tornTail?: { afterSeq: number; bytes: number; note: string };
   checkpoints: number;
   lastCheckpointSeq: number | null;
+  /** Losses the operator accepted (`byok audit accept-loss`): the events before each are gone. Never hidden by "valid". */
+  acceptedLosses: Array<{ seq: number; recordedSeq: number }>;
 }
 
 export function splitLines(bytes: Uint8Array): { lines: string[]; tornTail: string | null } {
@@ -62,6 +64,7 @@ export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uin
   let prev = GENESIS_HASH;
   let checkpoints = 0;
   let lastCheckpointSeq: number | null = null;
+  const acceptedLosses: ChainVerification['acceptedLosses'] = [];
   const result = (problem?: ChainProblem): ChainVerification => ({
     valid: !problem,
     events: lines.length,
@@ -72,6 +75,7 @@ export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uin
       : {}),
     checkpoints,
     lastCheckpointSeq,
+    acceptedLosses,
   });
 
   for (let index = 0; index < lines.length; index++) {
@@ -107,6 +111,10 @@ export function verifyChain(bytes: Uint8Array, options: { trustedPublicKey?: Uin
       }
       checkpoints += 1;
       lastCheckpointSeq = expectedSeq;
+    }
+    if (event.type === 'audit.gap') {
+      const recordedSeq = (event.data as { recordedSeq?: unknown }).recordedSeq;
+      acceptedLosses.push({ seq: expectedSeq, recordedSeq: typeof recordedSeq === 'number' && Number.isInteger(recordedSeq) && recordedSeq >= 0 ? recordedSeq : 0 });
     }
     prev = hash;
     expectedSeq += 1;

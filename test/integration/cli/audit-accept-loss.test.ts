@@ -37,8 +37,12 @@ it('refuses a cut log until the loss is accepted with the event the refusal name
   const gap = readFileSync(log, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'audit.gap');
   expect(gap).toMatchObject({ seq: 4, operator: 'Ada', data: { recordedSeq: named, logEndedAt: 3 } });
 
+  // The chain verifies, and verification never hides the accepted loss.
   const verified = await runByok(['--json', 'audit', 'verify'], { vault });
   expect(verified.code, verified.stderr).toBe(0);
+  expect(verified.json).toMatchObject({ valid: true, acceptedLosses: [{ seq: 4, recordedSeq: named }] });
+  const human = await runByok(['audit', 'verify'], { vault });
+  expect(human.stdout).toContain(`NOTE: event 4 records an accepted loss: events up to ${named}`);
   const listed = await runByok(['--json', 'keys', 'list'], { vault });
   expect(listed.code, listed.stderr).toBe(0);
   expect(listed.json.keys).toHaveLength(2);

@@ -19,7 +19,7 @@ const lines = (events: AuditEvent[]) => events.map(encodeEvent);
 describe('audit chain verification', () => {
   it('accepts a genuine chain and reports its head', () => {
     const events = chain(5);
-    expect(verifyChain(file(lines(events)))).toEqual({ valid: true, events: 5, head: events[4]!.hash, checkpoints: 0, lastCheckpointSeq: null });
+    expect(verifyChain(file(lines(events)))).toEqual({ valid: true, events: 5, head: events[4]!.hash, checkpoints: 0, lastCheckpointSeq: null, acceptedLosses: [] });
   });
 
   it('accepts an empty log with the genesis head', () => {
