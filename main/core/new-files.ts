@@ -18,7 +18,6 @@
 // created directly with O_EXCL instead: still never overwritten, but a kill can leave a partial set there.
 import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readdir, stat, unlink } from 'node:fs/promises';
-import { uptime } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ByokError } from '../../shared/errors.ts';
 
@@ -105,17 +104,13 @@ export async function removeStaleTemps(folder: string, options: { keepFinals?: b
   } catch {
     return [];
   }
-  // A temporary file from before this machine last started is stale whatever its pid says: after a
-  // reboot the pid may belong to an unrelated process.
-  const bootedAt = Date.now() - uptime() * 1000;
-  const stale: string[] = [];
-  for (const name of names) {
+  const stale = names.filter((name) => {
     const match = TEMP_PATTERN.exec(name);
-    if (!match) continue;
+    if (!match) return false;
     const pid = Number(match[1]);
-    if (pid === process.pid ? match[2] !== RUN_TOKEN : !isAlive(pid)) stale.push(name);
-    else if (((await lstat(join(folder, name)).catch(() => null))?.mtimeMs ?? Infinity) < bootedAt) stale.push(name);
-  }
+    if (pid === process.pid) return match[2] !== RUN_TOKEN;
+    return !isAlive(pid);
+  });
   if (stale.length === 0) return [];
   const staleInodes = new Set<string>();
   for (const name of stale) {
