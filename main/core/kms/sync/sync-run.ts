@@ -310,21 +310,27 @@ export async function runSync(services: SyncServices, request: SyncRequest, opti
 
 /**
  * The renewal job to queue for this cycle: the current attempt while it is still under way (queued, or
- * its import still queued) or done, a new attempt once it failed for good — its fetch refused, or the
- * import it queued refused (the token expired before the import could run, say after a crash between
- * the two, or newer parameters replaced it). Without a new attempt the cycle would stay renewed "once"
+ * its import still queued), done, or failed for a reason fresh parameters would not cure; a new attempt
+ * once the import it queued was refused for its parameters (the token expired before the import could
+ * run, say after a crash between the two, or newer parameters replaced it). Without a new attempt the cycle would stay renewed "once"
  * and the KMS would delete the material at expiry.
  */
 export function renewalAttemptKey(jobs: readonly SyncJob[], providerName: string, keyId: string, cycle: string): string {
   for (let attempt = 1; ; attempt++) {
     const key = idempotencyKeys.renewal(providerName, keyId, cycle, attempt);
     const fetch = jobs.find((job) => job.idempotencyKey === key);
-    if (!fetch || !renewalAttemptSpent(fetch, jobs)) return key;
+    // At most MAX_RENEWAL_ATTEMPTS per cycle: the last one's failure stays reported, never retried in a loop
+    // (each new fetch invalidates earlier parameters at some providers, and grows the queue and the log).
+    if (!fetch || attempt >= MAX_RENEWAL_ATTEMPTS || !renewalAttemptSpent(fetch, jobs)) return key;
   }
 }
 
+const MAX_RENEWAL_ATTEMPTS = 3;
+/** Import refusals that fresh parameters cure; any other failure would only repeat with them. */
+const CURED_BY_FRESH_PARAMETERS = ['KMS_TOKEN_EXPIRED', 'KMS_TOKEN_KEY_MISMATCH'];
+
 function renewalAttemptSpent(fetch: SyncJob, jobs: readonly SyncJob[]): boolean {
-  if (fetch.status === 'failed') return true;
+  // A fetch that failed for good (no backup here, the key in a state that takes no import) would fail again.
   if (fetch.status !== 'done') return false;
   const imports = jobs.filter((job) => {
     if (job.kind !== 'import') return false;
@@ -332,8 +338,10 @@ function renewalAttemptSpent(fetch: SyncJob, jobs: readonly SyncJob[]): boolean 
     // Imports queued before renewals named their attempt: the renewal imports queued since the fetch.
     return payload.renewalOf === undefined ? payload.source === 'renewal' && job.createdAt >= fetch.createdAt : payload.renewalOf === fetch.idempotencyKey;
   });
-  // A done import started a new cycle (importedAt moved on); none at all means nothing will import.
-  return imports.every((job) => job.status === 'failed');
+  // A done import started a new cycle (importedAt moved on). Only imports refused for their parameters
+  // (the token expired before they could run, say after a crash, or newer parameters replaced it) call
+  // for a new attempt with fresh ones.
+  return imports.length > 0 && imports.every((job) => job.status === 'failed' && CURED_BY_FRESH_PARAMETERS.some((code) => job.lastError?.startsWith(`${code}:`)));
 }
 
 /** Fresh parameters for one bound key, as a request-file entry (the provider's reply kept verbatim). */
