@@ -113,7 +113,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--spec <spec>', 'the key spec, when the key lives on the air-gapped machine only')
     .option('--check <value>', 'its KCV or fingerprint as read at the air-gapped machine (checked against the bundle later)')
     .option('--description <text>', 'description at the KMS')
-    .action(async (options: { provider: string; key: string; spec?: string; check?: string; description?: string }) => {
+    .option('--forget-interrupted-create', 'after an interrupted create-key this command could not resolve, and you checked the console: create a new key (recorded in the audit log)')
+    .action(async (options: { provider: string; key: string; spec?: string; check?: string; description?: string; forgetInterruptedCreate?: boolean }) => {
       if (options.spec !== undefined && !(KEY_SPEC_NAMES as readonly string[]).includes(options.spec)) throw new ByokError('INVALID_ARGUMENT', `Unknown key spec ${options.spec}.`);
       const service = await context.service();
       const reply = await service.remoteCreateKey({
@@ -122,6 +123,7 @@ export function register(program: Command, context: CliContext): void {
         ...(options.description ? { description: options.description } : {}),
         ...(options.spec ? { spec: options.spec as KeySpecName } : {}),
         ...(options.check ? { check: options.check } : {}),
+        ...(options.forgetInterruptedCreate ? { forgetInterruptedCreate: true } : {}),
         ...context.operatorContext(),
       } as Parameters<typeof service.remoteCreateKey>[0]);
       context.print(reply, () => `remote key ${reply.remoteKeyId} at ${reply.provider} for ${reply.keyId} (pending import).`);

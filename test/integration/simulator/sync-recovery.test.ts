@@ -154,9 +154,45 @@ describe('remote create-key interrupted after the KMS created the key', () => {
 
     await expect(service.remoteCreateKey({ provider: 'huawei', keyId: key!.id })).rejects.toMatchObject({
       code: 'KMS_INVALID_STATE',
-      message: expect.stringMatching(new RegExp(`Several keys carry the alias ${alias} .*${String(before[0]!.keyId)}.*schedule the deletion`)),
+      message: expect.stringMatching(new RegExp(`Several keys carry the alias ${alias} .*${String(before[0]!.keyId)}.*scheduled for deletion.*--forget-interrupted-create`)),
     });
     expect((await world.state()).keys.filter((entry) => entry.alias === alias)).toHaveLength(2);
     expect((await service.listKeys()).keys.find((entry) => entry.id === key!.id)!.remote).toEqual([]);
+
+    // The operator checked the console: the interruption is forgotten on the record and a key is made.
+    const created = await service.remoteCreateKey({ provider: 'huawei', keyId: key!.id, forgetInterruptedCreate: true } as Parameters<typeof service.remoteCreateKey>[0]);
+    expect((await world.state()).keys.filter((entry) => entry.alias === alias)).toHaveLength(3);
+    expect((await service.listKeys()).keys.find((entry) => entry.id === key!.id)!.remote[0]!.remoteKeyId).toBe(created.remoteKeyId);
+    expect((await service.auditList({})).events.some((event) => event.summary.includes('action=interrupted-create-forgotten'))).toBe(true);
+  });
+
+  it('never takes over a key already bound in this vault (the same account under another connection name)', async () => {
+    const service = await world.open('create-bound-elsewhere');
+    await connect(service, 'huawei');
+    const login = PROVIDER_LOGINS.huawei;
+    await service.providerAdd({ name: 'huawei-again', type: 'huawei', region: REGIONS.huawei, endpoint: proxy.url, accessKeyId: login.accessKeyId, secret: login.secret, projectId: login.projectId });
+    const [key] = (await service.generateKeys({ spec: 'AES_256', alias: 'create-bound-elsewhere' })).keys;
+    const first = await service.remoteCreateKey({ provider: 'huawei', keyId: key!.id });
+    // Under the second name the request never reaches the KMS; the rerun finds only the key bound under the first.
+    proxy.intercept('create-key', 'turn-away');
+    await expect(service.remoteCreateKey({ provider: 'huawei-again', keyId: key!.id })).rejects.toBeDefined();
+    proxy.intercept('create-key', null);
+    const second = await service.remoteCreateKey({ provider: 'huawei-again', keyId: key!.id });
+    expect(second.remoteKeyId).not.toBe(first.remoteKeyId);
+  });
+
+  it('does not take over a key of another spec after an interrupted create asked for a different one', async () => {
+    const service = await world.open('create-spec');
+    await connect(service, 'huawei');
+    const keyId = 'aabbccdd-1111-4222-8333-444455556666';
+    proxy.intercept('create-key', 'lose-reply');
+    await expect(service.remoteCreateKey({ provider: 'huawei', keyId, spec: 'AES_256', check: 'A1B2C3' } as Parameters<typeof service.remoteCreateKey>[0])).rejects.toMatchObject({ code: 'KMS_TRANSIENT' });
+    proxy.intercept('create-key', null);
+    // Rerun with the spec corrected: the key the first run made is AES_256, not EC_P256.
+    await expect(service.remoteCreateKey({ provider: 'huawei', keyId, spec: 'EC_P256', check: 'ab'.repeat(32) } as Parameters<typeof service.remoteCreateKey>[0])).rejects.toMatchObject({
+      code: 'KMS_INVALID_STATE',
+      message: expect.stringMatching(/asked for a AES_256 key; this run asks for EC_P256/),
+    });
+    expect((await service.listKeys()).keys.find((entry) => entry.id === keyId)).toBeUndefined();
   });
 });

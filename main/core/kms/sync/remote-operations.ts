@@ -20,6 +20,12 @@ export interface RemoteCreateKeyOptions {
   spec?: KeySpecName;
   /** Two-machine flow: its KCV or fingerprint, as read at the air-gapped machine. */
   check?: string;
+  /**
+   * After an interrupted create-key that cannot be resolved here (its key cannot be found, or is not one
+   * to take over): the operator has checked the console, and this run forgets the interruption (recorded
+   * in the audit log) and creates a key.
+   */
+  forgetInterruptedCreate?: boolean;
 }
 
 /** Not (yet) in the service contract: deleting imported material on purpose. */
@@ -46,22 +52,37 @@ function createIntentKey(providerName: string, keyId: string): string {
  * material, or an adapter that cannot search by alias stop here — a second billed key is never created
  * on a guess — and the message says what to check in the console.
  */
-async function findEarlierKey(adapter: KmsAdapter, intent: CreateIntent & { provider: string; keyId: string }, retry: RetryOptions): Promise<string | undefined> {
+async function findEarlierKey(
+  adapter: KmsAdapter,
+  intent: CreateIntent & { provider: string; keyId: string; requestedSpec: KeySpecName },
+  retry: RetryOptions,
+  boundHere: ReadonlySet<string>,
+): Promise<string | undefined> {
   const console = `in the ${PROVIDERS[adapter.provider].displayName} console (the region and project of provider "${intent.provider}")`;
-  if (!adapter.findKeysByAlias) {
+  const wayOut = `Once you have checked, run the command again with --forget-interrupted-create to create a new key (recorded in the audit log).`;
+  if (intent.spec !== intent.requestedSpec) {
     throw new ByokError(
       'KMS_INVALID_STATE',
-      `A remote create-key for key ${intent.keyId} started at ${intent.startedAt} was interrupted, and this provider's keys cannot be searched by alias here, so a second key is not created. Look ${console} for a key with alias or tag ${intent.alias}; schedule its deletion if one exists (it is billed and bound to nothing). This connection will not create another key for ${intent.keyId}; to create one after checking, connect the account again under another name (\`byok provider add\`) and run create-key with that --provider.`,
+      `An interrupted create-key for key ${intent.keyId} asked for a ${intent.spec} key; this run asks for ${intent.requestedSpec}. A key the first run may have made (alias ${intent.alias}) is of the wrong spec and is not taken over. Look ${console} for it; if it exists and nothing uses it, schedule its deletion (it is billed). ${wayOut}`,
       { provider: intent.provider, keyId: intent.keyId, alias: intent.alias },
     );
   }
-  const found = await withRetries(() => adapter.findKeysByAlias!(intent.alias), retry);
+  if (!adapter.findKeysByAlias) {
+    throw new ByokError(
+      'KMS_INVALID_STATE',
+      `A remote create-key for key ${intent.keyId} started at ${intent.startedAt} was interrupted, and this provider's keys cannot be searched by alias here, so a second key is not created. Look ${console} for a key with alias or tag ${intent.alias} waiting for import; if one exists and nothing uses it, schedule its deletion (it is billed). ${wayOut}`,
+      { provider: intent.provider, keyId: intent.keyId, alias: intent.alias },
+    );
+  }
+  // A key already bound in this vault (the same account under another connection name, say) is never
+  // taken over: it belongs to that binding.
+  const found = (await withRetries(() => adapter.findKeysByAlias!(intent.alias), retry)).filter((state) => !boundHere.has(state.remoteKeyId));
   if (found.length === 0) return undefined;
   const ids = found.map((state) => state.remoteKeyId).join(', ');
   if (found.length > 1) {
     throw new ByokError(
       'KMS_INVALID_STATE',
-      `Several keys carry the alias ${intent.alias} (${ids}) after an interrupted create-key for key ${intent.keyId}. Check them ${console}, schedule the deletion of all but one that is waiting for import (they are billed), and run the command again: it then takes over the one left.`,
+      `Several keys carry the alias ${intent.alias} (${ids}) after an interrupted create-key for key ${intent.keyId}, and none is bound in this vault. Check them ${console}: keys waiting for import that nothing uses are billed and can be scheduled for deletion; never delete one that holds material or that another vault uses. Run the command again when one is left (it takes that one over). ${wayOut}`,
       { provider: intent.provider, keyId: intent.keyId, alias: intent.alias },
     );
   }
@@ -69,7 +90,7 @@ async function findEarlierKey(adapter: KmsAdapter, intent: CreateIntent & { prov
   if (only.state !== 'PendingImport' || only.origin !== 'external') {
     throw new ByokError(
       'KMS_INVALID_STATE',
-      `Key ${only.remoteKeyId} carries the alias ${intent.alias} of an interrupted create-key for key ${intent.keyId}, but it is ${only.providerState} (origin ${only.origin}), not an external key waiting for import: it is not taken over. Check it ${console}; if it is not this key's, rename or delete it and run the command again.`,
+      `Key ${only.remoteKeyId} carries the alias ${intent.alias} of an interrupted create-key for key ${intent.keyId}, but it is ${only.providerState} (origin ${only.origin}), not an external key waiting for import: it is not taken over. It may be in use (another vault made a key for the same id, say): do not delete it. Check it ${console}. ${wayOut}`,
       { provider: intent.provider, keyId: intent.keyId, alias: intent.alias, remoteKeyId: only.remoteKeyId },
     );
   }
@@ -121,11 +142,24 @@ export function remoteOperations(services: OperationServices) {
       const intentKey = createIntentKey(provider.name, record.id);
       let remoteKeyId: string | undefined;
       let adopted = false;
-      const earlier = readCreateIntent(intentKey);
+      let earlier = readCreateIntent(intentKey);
+      if (earlier && request.forgetInterruptedCreate) {
+        // The operator checked the console: the interruption is forgotten, on the record, before a new key is made.
+        await audit.append({ type: 'kms.sync', ...(operator ? { operator } : {}), ...(witnesses?.length ? { witnesses } : {}), data: { action: 'interrupted-create-forgotten', keyId: record.id, provider: provider.name, alias, startedAt: earlier.startedAt } });
+        vault.meta.set(intentKey, CLEARED);
+        await vault.save();
+        earlier = undefined;
+      }
       if (earlier) {
         // A create was started here before and never recorded: its reply was lost or the process died.
         // The KMS may hold the key it created (billed, and unbound): find it by its alias.
-        remoteKeyId = await findEarlierKey(adapter, { ...earlier, alias, provider: provider.name, keyId: record.id }, { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random });
+        const boundHere = new Set(vault.bindings.list().map((binding) => binding.remoteKeyId));
+        remoteKeyId = await findEarlierKey(
+          adapter,
+          { ...earlier, alias, provider: provider.name, keyId: record.id, requestedSpec: record.spec },
+          { policy: engine.backoff, maxAttempts: 8, sleep: engine.sleep, random: engine.random },
+          boundHere,
+        );
         adopted = remoteKeyId !== undefined;
       }
       if (remoteKeyId === undefined) {
