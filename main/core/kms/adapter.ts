@@ -1,6 +1,7 @@
 // One interface for every connected KMS. Adapters speak the provider's own protocol (through the
 // official SDK where one exists) and return the provider's own texts where the rest of the product
 // reads them (import parameters go to the wrap module's parseImportParameters unchanged).
+import { ByokError } from '../../../shared/errors.ts';
 import type { KeySpecName } from '../../../shared/key-specs.ts';
 import type { WrappingAlgorithm, WrappingKeySpec } from '../../../shared/providers.ts';
 
@@ -68,3 +69,16 @@ export interface AdapterOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * No key with the alias among those that could be read, but some could not: the one looked for may be
+ * among them, so "none" cannot be answered (a second key would be created beside it).
+ */
+export function unlessUnsure<T>(found: T[], skipped: readonly string[], alias: string): T[] {
+  if (found.length > 0 || skipped.length === 0) return found;
+  throw new ByokError(
+    'KMS_INVALID_STATE',
+    `No readable key carries the alias ${alias}, but ${skipped.length} key(s) could not be described by this connection (${skipped.slice(0, 3).join(', ')}${skipped.length > 3 ? ', …' : ''}): the key looked for may be among them. Check them in the console.`,
+    { alias, unreadable: skipped.length },
+  );
+}

@@ -181,6 +181,28 @@ describe('remote create-key interrupted after the KMS created the key', () => {
     expect(second.remoteKeyId).not.toBe(first.remoteKeyId);
   });
 
+  for (const [type, describe] of [['aws', 'DescribeKey'], ['tencent', 'DescribeKey']] as const) {
+    it(`${type}: keys this connection may not describe do not fail the search, nor are taken for "none there"`, async () => {
+      const service = await world.open(`create-unreadable-${type}`);
+      await connect(service, type);
+      const [key] = (await service.generateKeys({ spec: 'AES_256', alias: `create-unreadable-${type}` })).keys;
+      proxy.intercept(CREATE_OPERATION[type], 'lose-reply');
+      await expect(service.remoteCreateKey({ provider: type, keyId: key!.id })).rejects.toMatchObject({ code: 'KMS_TRANSIENT' });
+      proxy.intercept(CREATE_OPERATION[type], null);
+      // Every key's DescribeKey is denied now (a key policy): the one looked for may be among them.
+      proxy.intercept(describe, 'refuse-credentials');
+      try {
+        await expect(service.remoteCreateKey({ provider: type, keyId: key!.id })).rejects.toMatchObject({ code: 'KMS_INVALID_STATE', message: expect.stringMatching(/could not be described by this connection/) });
+      } finally {
+        proxy.intercept(describe, null);
+      }
+      // Readable again: the search finds the key the lost reply made, and binds it.
+      const rerun = await service.remoteCreateKey({ provider: type, keyId: key!.id });
+      expect((await service.listKeys()).keys.find((entry) => entry.id === key!.id)!.remote[0]!.remoteKeyId).toBe(rerun.remoteKeyId);
+      expect((await world.state()).keys.filter((entry) => entry.alias === `byok-${key!.id}`)).toHaveLength(1);
+    });
+  }
+
   it('does not take over a key of another spec after an interrupted create asked for a different one', async () => {
     const service = await world.open('create-spec');
     await connect(service, 'huawei');

@@ -13,10 +13,10 @@ import {
   type KeySpec,
   type KeyUsageType,
 } from '@aws-sdk/client-kms';
-import { ByokError } from '../../../../shared/errors.ts';
+import { ByokError, isByokError } from '../../../../shared/errors.ts';
 import type { KeySpecName } from '../../../../shared/key-specs.ts';
 import { isoUtc } from '../../clock.ts';
-import { DEFAULT_TIMEOUT_MS, type AdapterConfig, type AdapterCredentials, type AdapterOptions, type KmsAdapter, type RemoteKeyState, type RemoteKeyStateName } from '../adapter.ts';
+import { DEFAULT_TIMEOUT_MS, unlessUnsure, type AdapterConfig, type AdapterCredentials, type AdapterOptions, type KmsAdapter, type RemoteKeyState, type RemoteKeyStateName } from '../adapter.ts';
 import { mapProviderError, transportError } from '../errors.ts';
 import { stateFrom } from '../remote-state.ts';
 
@@ -65,6 +65,10 @@ function carriesAlias(description: string | undefined, alias: string): boolean {
   return description === alias || (description?.endsWith(` [${alias}]`) ?? false);
 }
 
+/** Errors of one key's DescribeKey that say nothing about the others: denied by its key policy, or gone. */
+const UNREADABLE_KEY = ['PROVIDER_AUTH_FAILED', 'KMS_NOT_FOUND'];
+
+
 export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCredentials, options: AdapterOptions = {}): KmsAdapter {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const client = new KMSClient({
@@ -110,14 +114,25 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
     };
   }
 
-  async function listMetadata(): Promise<Array<{ keyId: string; metadata: KeyMetadata | undefined }>> {
+  /**
+   * Every key of the account with its metadata. `skipUnreadable` (the alias search): a key this principal
+   * may not describe (a key policy that denies it), or one deleted meanwhile, is left out instead of
+   * failing the whole search: it cannot be one this connection created.
+   */
+  async function listMetadata(options: { skipUnreadable?: boolean; skipped?: string[] } = {}): Promise<Array<{ keyId: string; metadata: KeyMetadata | undefined }>> {
     const found: Array<{ keyId: string; metadata: KeyMetadata | undefined }> = [];
     let marker: string | undefined;
     do {
       const page = await call('ListKeys', () => client.send(new ListKeysCommand({ Limit: 1000, ...(marker ? { Marker: marker } : {}) })));
       for (const entry of page.Keys ?? []) {
         const keyId = entry.KeyArn ?? entry.KeyId;
-        if (keyId) found.push({ keyId, metadata: (await call('DescribeKey', () => client.send(new DescribeKeyCommand({ KeyId: keyId })))).KeyMetadata });
+        if (!keyId) continue;
+        try {
+          found.push({ keyId, metadata: (await call('DescribeKey', () => client.send(new DescribeKeyCommand({ KeyId: keyId })))).KeyMetadata });
+        } catch (error) {
+          if (!(options.skipUnreadable && isByokError(error) && UNREADABLE_KEY.includes(error.code))) throw error;
+          options.skipped?.push(keyId);
+        }
       }
       marker = page.Truncated ? page.NextMarker : undefined;
     } while (marker);
@@ -184,10 +199,12 @@ export function createAwsAdapter(config: AdapterConfig, credentials: AdapterCred
       return (await listMetadata()).map(({ metadata, keyId }) => toState(metadata, keyId));
     },
     async findKeysByAlias(alias) {
-      return (await listMetadata())
+      const skipped: string[] = [];
+      const found = (await listMetadata({ skipUnreadable: true, skipped }))
         .filter(({ metadata }) => metadata !== undefined && carriesAlias(metadata.Description, alias))
         .map(({ metadata, keyId }) => toState(metadata, keyId))
         .filter((state) => state.state !== 'PendingDeletion');
+      return unlessUnsure(found, skipped, alias);
     },
     async getPublicKey(remoteKeyId) {
       const reply = await call('GetPublicKey', () => client.send(new GetPublicKeyCommand({ KeyId: remoteKeyId })));

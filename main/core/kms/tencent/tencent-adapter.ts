@@ -2,7 +2,8 @@
 // Symmetric only. The endpoint name stays kms.tencentcloudapi.com; an endpoint override only reroutes
 // the connection (see routing-agent.ts).
 import { createRequire } from 'node:module';
-import { ByokError } from '../../../../shared/errors.ts';
+import { ByokError, isByokError } from '../../../../shared/errors.ts';
+import { unlessUnsure } from '../adapter.ts';
 import type { KeySpecName } from '../../../../shared/key-specs.ts';
 import { DEFAULT_TIMEOUT_MS, type AdapterConfig, type AdapterCredentials, type AdapterOptions, type KmsAdapter, type RemoteKeyState, type RemoteKeyStateName } from '../adapter.ts';
 import { mapProviderError, transportError } from '../errors.ts';
@@ -82,7 +83,8 @@ export function createTencentAdapter(config: AdapterConfig, credentials: Adapter
     };
   }
 
-  async function listMetadata(): Promise<Array<Record<string, unknown>>> {
+  /** Every key's metadata; `skipUnreadable` (the alias search) leaves out a key this principal may not describe, or one gone meanwhile. */
+  async function listMetadata(options: { skipUnreadable?: boolean; skipped?: string[] } = {}): Promise<Array<Record<string, unknown>>> {
     const found: Array<Record<string, unknown>> = [];
     const limit = 200;
     for (let offset = 0; ; offset += limit) {
@@ -90,7 +92,16 @@ export function createTencentAdapter(config: AdapterConfig, credentials: Adapter
       const keys = Array.isArray(page.Keys) ? (page.Keys as Array<{ KeyId?: unknown }>) : [];
       for (const entry of keys) {
         if (typeof entry.KeyId !== 'string') continue;
-        const reply = await call('DescribeKey', { KeyId: entry.KeyId });
+        let reply: Record<string, unknown>;
+        try {
+          reply = await call('DescribeKey', { KeyId: entry.KeyId });
+        } catch (error) {
+          if (options.skipUnreadable && isByokError(error) && ['PROVIDER_AUTH_FAILED', 'KMS_NOT_FOUND'].includes(error.code)) {
+            options.skipped?.push(entry.KeyId);
+            continue;
+          }
+          throw error;
+        }
         const metadata = reply.KeyMetadata as Record<string, unknown> | undefined;
         if (metadata === undefined) throw transportError('tencent', 'DescribeKey', 'malformed');
         found.push(metadata);
@@ -135,10 +146,12 @@ export function createTencentAdapter(config: AdapterConfig, credentials: Adapter
     },
     // ListKeys names the keys only; DescribeKey's KeyMetadata carries the Alias.
     async findKeysByAlias(alias) {
-      return (await listMetadata())
+      const skipped: string[] = [];
+      const found = (await listMetadata({ skipUnreadable: true, skipped }))
         .filter((metadata) => metadata.Alias === alias)
         .map((metadata) => toState(metadata, ''))
         .filter((state) => state.state !== 'PendingDeletion');
+      return unlessUnsure(found, skipped, alias);
     },
   };
 }
