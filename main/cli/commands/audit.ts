@@ -23,6 +23,8 @@ export function register(program: Command, context: CliContext): void {
     .description('when the log lost events the vault database recorded and no copy exists: record the loss in the log and open the vault again')
     .requiredOption('--event <n>', 'the event number the refusal named (confirms which events are lost)', wholeNumber('--event', { max: 999_999_999 }))
     .action(async (options: { event: number }) => {
+      // Accepting a loss is a decision someone answers for: it is refused without a named operator.
+      if (!context.options().operator) throw new ByokError('INVALID_ARGUMENT', 'Name who accepts the loss with --operator NAME (and witnesses with --witness); it goes into the audit log with the gap.');
       const service = await context.service({ acceptAuditLoss: { event: options.event, ...context.operatorContext() } });
       const verified = await service.auditVerify();
       context.print({ accepted: true, recordedEvent: options.event, events: verified.events, head: verified.head }, () =>

@@ -118,6 +118,9 @@ function summarize(event: AuditEvent): string {
     ['result', data.result ?? data.outcome],
     ['code', data.code],
     ['reason', data.reason],
+    // An accepted loss (audit.gap): which of the earlier log's events are gone.
+    ['lost: events up to', data.recordedSeq],
+    ['earlier log ended at', data.logEndedAt],
   ];
   for (const [label, value] of named) if (value !== undefined && value !== null && value !== '') parts.push(`${label}: ${text(value)}`);
   return parts.join('; ');

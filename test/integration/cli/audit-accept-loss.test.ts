@@ -26,8 +26,11 @@ it('refuses a cut log until the loss is accepted with the event the refusal name
   const named = Number(/accept-loss --event (\d+)/.exec(refused.json.error.message)?.[1]);
   expect(named).toBeGreaterThan(3);
 
-  // The wrong number confirms nothing and changes nothing.
-  const wrong = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named + 1)], { vault });
+  // Without a named operator, or with the wrong number, nothing is confirmed and nothing changes.
+  const anonymous = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named)], { vault });
+  expect(anonymous.code).toBe(2);
+  expect(anonymous.json.error.message).toContain('--operator');
+  const wrong = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named + 1), '--operator', 'Ada'], { vault });
   expect(wrong.code).toBe(2);
   expect(readFileSync(log, 'utf8').trimEnd().split('\n')).toHaveLength(3);
 
@@ -43,10 +46,15 @@ it('refuses a cut log until the loss is accepted with the event the refusal name
   expect(verified.json).toMatchObject({ valid: true, acceptedLosses: [{ seq: 4, recordedSeq: named }] });
   const human = await runByok(['audit', 'verify'], { vault });
   expect(human.stdout).toContain(`NOTE: event 4 records an accepted loss: events up to ${named}`);
+  // And the transcript witnesses sign says it too.
+  const transcript = join(work.path, 'transcript.md');
+  const exported = await runByok(['--json', 'audit', 'export', '--format', 'md', '--out', transcript], { vault });
+  expect(exported.code, exported.stderr).toBe(0);
+  expect(readFileSync(transcript, 'utf8')).toMatch(new RegExp(`audit\\.gap.*lost: events up to: ${named}; earlier log ended at: 3`));
   const listed = await runByok(['--json', 'keys', 'list'], { vault });
   expect(listed.code, listed.stderr).toBe(0);
   expect(listed.json.keys).toHaveLength(2);
   // Nothing left to accept now.
-  const again = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named)], { vault });
+  const again = await runByok(['--json', 'audit', 'accept-loss', '--event', String(named), '--operator', 'Ada'], { vault });
   expect(again.code).toBe(2);
 }, 120_000);
