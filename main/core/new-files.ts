@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { link, lstat, open, readdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ByokError } from '../../shared/errors.ts';
+import { syncFolder } from './vault/durable-file.ts';
 
 export const NEW_FILE_TEMP_PREFIX = '.byok-new-';
 const TEMP_SUFFIX = '.tmp';
@@ -56,16 +57,8 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** Makes new, linked and removed names in `folder` durable. Windows cannot open a folder; NTFS journals its metadata. */
-export async function syncFolder(folder: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(folder, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+/** Makes new, linked and removed names in a folder durable: the project's one folder fsync. */
+export { syncFolder };
 
 function existsError(folder: string, names: readonly string[], hint: string | undefined): ByokError {
   const list = names.join(', ');

@@ -8,11 +8,11 @@
 //
 // The record is read from the vault's audit log (audit.jsonl in the vault folder), up to its first
 // break if the chain does not verify: what follows a break is not evidence.
-import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AUDIT_FILE_NAME, verifyChain, type AuditEvent } from '../audit/index.ts';
 import { parseEventLine, splitLines } from '../audit/chain-verify.ts';
+import { sha256Hex } from '../use-cases/hashing.ts';
 import { isNewFileTemp, removeStaleTemps, syncFolder } from '../new-files.ts';
 
 const INTERRUPTED_MARK = '.interrupted-';
@@ -32,9 +32,6 @@ export async function recordedEvents(vaultDir: string): Promise<AuditEvent[]> {
     .filter((event): event is AuditEvent => event !== null && event.seq < trustedUpTo);
 }
 
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 /** A step folder's own entries: not our temporary files, not what an earlier resume moved aside. */
 export async function stepFolderFiles(folder: string): Promise<string[]> {
@@ -51,7 +48,7 @@ export async function stepFolderFiles(folder: string): Promise<string[]> {
 export async function fileSha256(path: string): Promise<string | null> {
   const info = await lstat(path).catch(() => null);
   if (!info?.isFile()) return null;
-  return sha256Of(new Uint8Array(await readFile(path)));
+  return sha256Hex(await readFile(path));
 }
 
 function stamp(at: Date): string {

@@ -17,7 +17,7 @@ export function refuseRemoteKeyOfAnotherKey(vault: Vault, input: { keyId: string
   // Bound to another key here (the connected machine), or already wrapped for another key here (the
   // air-gapped machine, which has no bindings: the first bundle imported would take the remote key).
   const owner =
-    vault.bindings.list().find((binding) => binding.providerType === input.providerType && binding.remoteKeyId === input.remoteKeyId && binding.keyId !== input.keyId) ??
+    vault.bindings.list({ remoteKeyId: input.remoteKeyId }).find((binding) => binding.providerType === input.providerType && binding.keyId !== input.keyId) ??
     vault.bundles.otherKeysWrappedFor(input.providerType, input.remoteKeyId, input.keyId).map((keyId) => ({ keyId }))[0];
   if (owner) {
     throw new ByokError(

@@ -30,10 +30,10 @@ export class BindingsRepository {
     return row ? fromRow(row) : undefined;
   }
 
-  list(filter: { keyId?: string; provider?: string } = {}): RemoteBindingView[] {
+  list(filter: { keyId?: string; provider?: string; remoteKeyId?: string } = {}): RemoteBindingView[] {
     const rows = this.store.all(
-      `${SELECT_WITH_TYPE} WHERE (?1 IS NULL OR b.key_id = ?1) AND (?2 IS NULL OR b.provider = ?2) ORDER BY b.key_id, b.provider, b.region`,
-      [filter.keyId ?? null, filter.provider ?? null],
+      `${SELECT_WITH_TYPE} WHERE (?1 IS NULL OR b.key_id = ?1) AND (?2 IS NULL OR b.provider = ?2) AND (?3 IS NULL OR b.remote_key_id = ?3) ORDER BY b.key_id, b.provider, b.region`,
+      [filter.keyId ?? null, filter.provider ?? null, filter.remoteKeyId ?? null],
     );
     return rows.map(fromRow);
   }

@@ -12,7 +12,8 @@ import { openCoreContext } from '../../../../../main/core/ceremony.ts';
 import { FixedClock } from '../../../../../main/core/clock.ts';
 import type { KmsAdapter, RemoteKeyState } from '../../../../../main/core/kms/adapter.ts';
 import { createConnectedServices } from '../../../../../main/core/kms/connected-service.ts';
-import { idempotencyKeys, type ImportPayload } from '../../../../../main/core/kms/sync/job-payloads.ts';
+import { idempotencyKeys } from '../../../../../main/core/kms/sync/job-payloads.ts';
+import { bundleImportPayload } from './import-payload.ts';
 import type { CoreContext } from '../../../../../main/core/use-cases/context.ts';
 
 /** A KMS that creates keys and takes imports; its state outlives the "processes" of a test. */
@@ -130,17 +131,7 @@ function services(opened: CoreContext) {
 
 /** The import a bundle of KEY_ID for `remoteKeyId` would queue. */
 function queueImport(opened: CoreContext, remoteKeyId: string): string {
-  const payload: ImportPayload = {
-    remoteKeyId,
-    spec: 'AES_256',
-    check: { kind: 'kcv', value: 'ABC123' },
-    algorithm: 'RSAES_OAEP_SHA_256',
-    wrapped: { ciphertext: Buffer.from('wrapped').toString('base64') },
-    importToken: Buffer.from('token').toString('base64'),
-    parametersValidTo: '2026-03-02T00:00:00Z',
-    materialExpiry: expiry,
-    source: 'bundle',
-  };
+  const payload = bundleImportPayload(remoteKeyId, 'ABC123', expiry);
   return opened.vault.jobs.enqueue({ kind: 'import', keyId: KEY_ID, provider: 'aws', payload, idempotencyKey: idempotencyKeys.import('aws', remoteKeyId, 'digest') }).id;
 }
 

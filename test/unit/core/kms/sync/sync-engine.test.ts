@@ -11,7 +11,8 @@ import { FixedClock, isoUtc } from '../../../../../main/core/clock.ts';
 import type { KmsAdapter, RemoteKeyState } from '../../../../../main/core/kms/adapter.ts';
 import { createConnectedServices } from '../../../../../main/core/kms/connected-service.ts';
 import { deleteCredentials, storeCredentials } from '../../../../../main/core/kms/credentials.ts';
-import { idempotencyKeys, type ImportPayload } from '../../../../../main/core/kms/sync/job-payloads.ts';
+import { idempotencyKeys } from '../../../../../main/core/kms/sync/job-payloads.ts';
+import { bundleImportPayload } from './import-payload.ts';
 import type { CoreContext } from '../../../../../main/core/use-cases/context.ts';
 
 type Script = 'ok' | 'lost-reply' | 'transient' | 'mismatch' | 'token-expired';
@@ -91,17 +92,7 @@ afterEach(async () => {
 const expiry = '2026-06-01T00:00:00Z';
 
 function queueImport(provider = 'aws'): string {
-  const payload: ImportPayload = {
-    remoteKeyId: 'remote-1',
-    spec: 'AES_256',
-    check: { kind: 'kcv', value: 'ABCDEF' },
-    algorithm: 'RSAES_OAEP_SHA_256',
-    wrapped: { ciphertext: Buffer.from('wrapped').toString('base64') },
-    importToken: Buffer.from('token').toString('base64'),
-    parametersValidTo: '2026-03-02T00:00:00Z',
-    materialExpiry: expiry,
-    source: 'bundle',
-  };
+  const payload = bundleImportPayload('remote-1', 'ABCDEF', expiry);
   return context.vault.jobs.enqueue({ kind: 'import', keyId: 'key-1', provider, payload, idempotencyKey: idempotencyKeys.import(provider, 'remote-1', 'digest') }).id;
 }
 
